@@ -1,0 +1,87 @@
+import Foundation
+import Hummingbird
+import Logging
+import Model
+import NIOCore
+import Storage
+
+/// The operators' HTTP API, on loopback by default: alarm ingest, health, the outbox.
+enum AdminListener {
+    static func make(
+        context: ServerContext,
+        router alarmRouter: AlarmRouter,
+        completeAlarm: @escaping @Sendable (Alarm) -> Alarm,
+        onRunning: @escaping @Sendable (Int) async -> Void
+    ) -> some ApplicationProtocol {
+        let router = Router()
+        let token = context.configuration.admin.token
+        if !token.isEmpty {
+            router.add(middleware: BearerTokenMiddleware(token: token))
+        }
+        router.post("/api/v1/alarms") { request, requestContext -> Response in
+            let body = try await request.body.collect(upTo: 64 * 1_024)
+            let alarm: Alarm
+            do {
+                alarm = completeAlarm(try AlarmRequest.decode(body))
+            } catch let error as AlarmRequest.Invalid {
+                return jsonResponse(.badRequest, ["error": error.message])
+            }
+            let report = try await alarmRouter.route(alarm)
+            return jsonResponse(.accepted, report)
+        }
+        router.get("/healthz") { _, _ -> Response in
+            let storeHealthy = await context.store.isHealthy()
+            let health = Health(
+                status: storeHealthy ? "ok" : "degraded",
+                store: storeHealthy ? "ok" : "unavailable",
+                sessions: await context.sessions.count,
+                authenticatedSessions: await context.sessions.authenticatedCount)
+            return jsonResponse(storeHealthy ? .ok : .serviceUnavailable, health)
+        }
+        router.get("/api/v1/pushes") { request, _ -> Response in
+            var state: PushJobState?
+            if let text = request.uri.queryParameters["state"].map(String.init) {
+                guard let parsed = PushJobState(rawValue: text) else {
+                    return jsonResponse(.badRequest, ["error": "state must be queued, retrying, delivered or failed"])
+                }
+                state = parsed
+            }
+            let jobs = try await context.store.pushJobs(state: state)
+            return jsonResponse(.ok, jobs.map(PushJobListing.init))
+        }
+        let configuration = context.configuration.admin
+        return Application(
+            router: router,
+            configuration: ApplicationConfiguration(address: .hostname(configuration.address, port: configuration.port), serverName: "zmes-admin"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
+            logger: context.logger)
+    }
+
+    struct Health: Encodable {
+        var status: String
+        var store: String
+        var sessions: Int
+        var authenticatedSessions: Int
+    }
+}
+
+/// Refuses admin requests without `Authorization: Bearer <admin.token>`.
+struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
+    let token: String
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard request.headers[.authorization] == "Bearer \(token)" else {
+            return jsonResponse(.unauthorized, ["error": "missing or wrong bearer token"])
+        }
+        return try await next(request, context)
+    }
+}
+
+func jsonResponse(_ status: HTTPResponse.Status, _ value: some Encodable) -> Response {
+    let encoder = JSONEncoder()
+    encoder.dateEncodingStrategy = .iso8601
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
+    return Response(
+        status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+}

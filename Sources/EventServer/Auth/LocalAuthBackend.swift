@@ -1,0 +1,43 @@
+import HummingbirdBcrypt
+import Model
+import NIOPosix
+import Storage
+
+/// Users kept in the store with bcrypt hashes (`zmes user add`).
+public struct LocalAuthBackend: AuthBackend {
+    let store: Store
+    /// Verified against when the user does not exist, so a wrong name costs as much as a wrong password.
+    private static let decoyHash = Bcrypt.hash("zmes-decoy-password", cost: PasswordHasher.cost)
+
+    public init(store: Store) {
+        self.store = store
+    }
+
+    public func authenticate(user: String, password: String) async throws(AuthError) -> AuthenticatedUser {
+        let record: User?
+        do {
+            record = try await store.user(named: user)
+        } catch {
+            throw .unavailable("store: \(error)")
+        }
+        let hash = record?.passwordHash ?? Self.decoyHash
+        let matches = await PasswordHasher.verify(password, hash: hash)
+        guard let record, matches else { throw .badCredentials }
+        return AuthenticatedUser(name: record.name, monitors: record.monitors)
+    }
+
+    public func monitorPermissions() async throws -> [String: MonitorSet] {
+        Dictionary(uniqueKeysWithValues: try await store.users().map { ($0.name, $0.monitors) })
+    }
+}
+
+/// No login at all (`auth.enabled: false`): everyone sees every monitor.
+public struct OpenAuthBackend: AuthBackend {
+    public init() {}
+
+    public func authenticate(user: String, password: String) async throws(AuthError) -> AuthenticatedUser {
+        AuthenticatedUser(name: user.isEmpty ? "anonymous" : user, monitors: .all)
+    }
+
+    public func monitorPermissions() async throws -> [String: MonitorSet] { [:] }
+}

@@ -1,0 +1,79 @@
+import Foundation
+
+/// Everything `zmes.yml` can set, with the built-in defaults of INTERFACE.md.
+public struct Configuration: Sendable, Equatable {
+    public struct TLS: Sendable, Equatable {
+        public var enabled = true
+        public var cert = ""
+        public var key = ""
+    }
+
+    public struct Server: Sendable, Equatable {
+        public var address = "::"
+        public var port = 9000
+        public var tls = TLS()
+        /// Largest message a client may send; larger ones get `TOOBIG`.
+        public var maxMessageSize = 65_536
+    }
+
+    public struct Admin: Sendable, Equatable {
+        public var address = "127.0.0.1"
+        public var port = 9001
+        public var token = ""
+    }
+
+    public enum AuthBackend: String, Sendable, Equatable, CaseIterable {
+        case local
+        case zoneminder
+    }
+
+    public struct Auth: Sendable, Equatable {
+        public var enabled = true
+        /// Seconds a client has to authenticate.
+        public var timeout: Double = 20
+        public var backend = AuthBackend.local
+        /// Failed logins allowed per client address within `failureWindow` seconds.
+        public var maxFailures = 10
+        public var failureWindow: Double = 60
+    }
+
+    public struct Store: Sendable, Equatable {
+        public var path = "zmes-data/zmes.sqlite"
+    }
+
+    public struct Push: Sendable, Equatable {
+        public var enabled = true
+        public var maxAge = 900
+        public var title = "{name} Alarm ({eid})"
+        public var body = "{cause} at {time}"
+    }
+
+    public struct Monitor: Sendable, Equatable {
+        public var id: Int
+        public var name: String
+    }
+
+    public struct ZoneMinder: Sendable, Equatable {
+        public var url = "http://127.0.0.1/zm"
+        public var user = ""
+        public var password = ""
+        public var monitors: [Monitor] = []
+        public var shmDir = "/dev/shm"
+        public var pollInterval = 0.25
+        public var sendEventEnd = false
+    }
+
+    public var server = Server()
+    public var admin = Admin()
+    public var auth = Auth()
+    public var store = Store()
+    public var push = Push()
+    public var zoneminder = ZoneMinder()
+
+    public init() {}
+
+    /// The directory that holds the store, and the generated certificate beside it.
+    public var dataDirectory: String {
+        URL(fileURLWithPath: store.path).deletingLastPathComponent().path
+    }
+}

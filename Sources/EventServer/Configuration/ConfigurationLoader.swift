@@ -1,0 +1,243 @@
+import Foundation
+import Yams
+
+/// Reads `zmes.yml`, applies `ZMES_*` environment overrides and checks every key.
+///
+/// A file may set any subset of keys. Unknown keys are an error, never silently
+/// ignored: a misspelt `enabeld` must not leave TLS on without the user knowing.
+public struct ConfigurationLoader: Sendable {
+    /// Every scalar key, dotted, with its default configuration as the reference.
+    static let scalarKeys: [String] = [
+        "server.address", "server.port", "server.tls.enabled", "server.tls.cert", "server.tls.key",
+        "server.max_message_size",
+        "admin.address", "admin.port", "admin.token",
+        "auth.enabled", "auth.timeout", "auth.backend", "auth.max_failures", "auth.failure_window",
+        "store.path",
+        "push.enabled", "push.max_age", "push.title", "push.body",
+        "zoneminder.url", "zoneminder.user", "zoneminder.password", "zoneminder.shm_dir",
+        "zoneminder.poll_interval", "zoneminder.send_event_end",
+    ]
+    static let listKeys: [String] = ["zoneminder.monitors"]
+    static let sections: Set<String> = ["server", "server.tls", "admin", "auth", "store", "push", "zoneminder"]
+
+    /// The keys whose values are secrets, masked by `check-config`.
+    public static let secretKeys: Set<String> = ["admin.token", "zoneminder.password"]
+
+    public var environment: [String: String]
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.environment = environment
+    }
+
+    /// The file to read: `--config` when given, else `./zmes.yml`, else `/etc/zmes/zmes.yml`, else none.
+    public static func defaultPath(explicit: String?) -> String? {
+        if let explicit { return explicit }
+        for candidate in ["zmes.yml", "/etc/zmes/zmes.yml"] where FileManager.default.fileExists(atPath: candidate) {
+            return candidate
+        }
+        return nil
+    }
+
+    public func load(path: String?) throws(ConfigurationError) -> Configuration {
+        var values: [String: Value] = [:]
+        if let path {
+            let text: String
+            do {
+                text = try String(contentsOfFile: path, encoding: .utf8)
+            } catch {
+                throw .unreadable(path: path, reason: (error as NSError).localizedDescription)
+            }
+            try load(yaml: text, path: path, into: &values)
+        }
+        for key in Self.scalarKeys {
+            let variable = "ZMES_" + key.uppercased().replacingOccurrences(of: ".", with: "_")
+            if let value = environment[variable] { values[key] = .environment(value, variable: variable) }
+        }
+        return try build(from: values)
+    }
+
+    /// Parses YAML text alone (no environment), e.g. for tests and `check-config`.
+    public func load(yaml: String, path: String = "zmes.yml") throws(ConfigurationError) -> Configuration {
+        var values: [String: Value] = [:]
+        try load(yaml: yaml, path: path, into: &values)
+        return try build(from: values)
+    }
+
+    // MARK: - Reading
+
+    enum Value {
+        case node(Node)
+        case environment(String, variable: String)
+    }
+
+    private func load(yaml: String, path: String, into values: inout [String: Value]) throws(ConfigurationError) {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch {
+            throw .notYAML(path: path, reason: "\(error)")
+        }
+        guard let root else { return }  // an empty file sets nothing
+        guard let mapping = root.mapping else {
+            throw .wrongType(key: "(top level)", expected: "a mapping of sections", found: Self.describe(root))
+        }
+        try flatten(mapping, prefix: "", into: &values)
+    }
+
+    private func flatten(_ mapping: Node.Mapping, prefix: String, into values: inout [String: Value]) throws(ConfigurationError) {
+        for (keyNode, valueNode) in mapping {
+            let key = prefix + (keyNode.string ?? "")
+            if Self.sections.contains(key) {
+                if valueNode.scalar != nil, valueNode.string == "" || valueNode.tag.description.hasSuffix("null") {
+                    continue  // an empty section
+                }
+                guard let inner = valueNode.mapping else {
+                    throw .wrongType(key: key, expected: "a mapping", found: Self.describe(valueNode))
+                }
+                try flatten(inner, prefix: key + ".", into: &values)
+            } else if Self.scalarKeys.contains(key) || Self.listKeys.contains(key) {
+                values[key] = .node(valueNode)
+            } else {
+                throw .unknownKey(key)
+            }
+        }
+    }
+
+    static func describe(_ node: Node) -> String {
+        switch node {
+        case .scalar(let scalar): return "'\(scalar.string)'"
+        case .mapping: return "a mapping"
+        case .sequence: return "a list"
+        case .alias: return "an alias"
+        }
+    }
+
+    // MARK: - Building
+
+    private func build(from values: [String: Value]) throws(ConfigurationError) -> Configuration {
+        var c = Configuration()
+        let reader = Reader(values: values)
+        c.server.address = try reader.string("server.address", default: c.server.address)
+        c.server.port = try reader.port("server.port", default: c.server.port)
+        c.server.tls.enabled = try reader.bool("server.tls.enabled", default: c.server.tls.enabled)
+        c.server.tls.cert = try reader.string("server.tls.cert", default: c.server.tls.cert)
+        c.server.tls.key = try reader.string("server.tls.key", default: c.server.tls.key)
+        c.server.maxMessageSize = try reader.int("server.max_message_size", default: c.server.maxMessageSize, range: 1024...(1 << 20))
+        c.admin.address = try reader.string("admin.address", default: c.admin.address)
+        c.admin.port = try reader.port("admin.port", default: c.admin.port)
+        c.admin.token = try reader.string("admin.token", default: c.admin.token)
+        c.auth.enabled = try reader.bool("auth.enabled", default: c.auth.enabled)
+        c.auth.timeout = try reader.double("auth.timeout", default: c.auth.timeout, range: 0.1...3600)
+        let backend = try reader.string("auth.backend", default: c.auth.backend.rawValue)
+        guard let parsedBackend = Configuration.AuthBackend(rawValue: backend) else {
+            throw .invalidValue(key: "auth.backend", reason: "must be local or zoneminder, found '\(backend)'")
+        }
+        c.auth.backend = parsedBackend
+        c.auth.maxFailures = try reader.int("auth.max_failures", default: c.auth.maxFailures, range: 1...100_000)
+        c.auth.failureWindow = try reader.double("auth.failure_window", default: c.auth.failureWindow, range: 1...86_400)
+        c.store.path = try reader.string("store.path", default: c.store.path)
+        if c.store.path.isEmpty { throw .invalidValue(key: "store.path", reason: "must not be empty") }
+        c.push.enabled = try reader.bool("push.enabled", default: c.push.enabled)
+        c.push.maxAge = try reader.int("push.max_age", default: c.push.maxAge, range: 1...(30 * 86_400))
+        c.push.title = try reader.string("push.title", default: c.push.title)
+        c.push.body = try reader.string("push.body", default: c.push.body)
+        c.zoneminder.url = try reader.string("zoneminder.url", default: c.zoneminder.url)
+        c.zoneminder.user = try reader.string("zoneminder.user", default: c.zoneminder.user)
+        c.zoneminder.password = try reader.string("zoneminder.password", default: c.zoneminder.password)
+        c.zoneminder.shmDir = try reader.string("zoneminder.shm_dir", default: c.zoneminder.shmDir)
+        c.zoneminder.pollInterval = try reader.double("zoneminder.poll_interval", default: c.zoneminder.pollInterval, range: 0.01...60)
+        c.zoneminder.sendEventEnd = try reader.bool("zoneminder.send_event_end", default: c.zoneminder.sendEventEnd)
+        c.zoneminder.monitors = try reader.monitors("zoneminder.monitors")
+        if !c.admin.token.isEmpty || Self.isLoopback(c.admin.address) {
+            return c
+        }
+        throw .invalidValue(key: "admin.token", reason: "required when admin.address (\(c.admin.address)) is not loopback")
+    }
+
+    static func isLoopback(_ address: String) -> Bool {
+        address == "localhost" || address == "::1" || address.hasPrefix("127.")
+    }
+}
+
+/// Typed access to the flattened values, with errors that name the key.
+private struct Reader {
+    let values: [String: ConfigurationLoader.Value]
+
+    func raw(_ key: String) throws(ConfigurationError) -> (text: String, node: Node?)? {
+        switch values[key] {
+        case nil: return nil
+        case .environment(let text, _): return (text, nil)
+        case .node(let node):
+            guard let scalar = node.scalar else {
+                throw .wrongType(key: key, expected: "a single value", found: ConfigurationLoader.describe(node))
+            }
+            return (scalar.string, node)
+        }
+    }
+
+    func string(_ key: String, default value: String) throws(ConfigurationError) -> String {
+        guard let raw = try raw(key) else { return value }
+        if let node = raw.node, node.tag.description.hasSuffix("null") { return "" }
+        return raw.text
+    }
+
+    func bool(_ key: String, default value: Bool) throws(ConfigurationError) -> Bool {
+        guard let raw = try raw(key) else { return value }
+        switch raw.text.lowercased() {
+        case "true", "yes", "on", "1": return true
+        case "false", "no", "off", "0": return false
+        default: throw .wrongType(key: key, expected: "true or false", found: "'\(raw.text)'")
+        }
+    }
+
+    func int(_ key: String, default value: Int, range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
+        guard let raw = try raw(key) else { return value }
+        guard let number = Int(raw.text.trimmingCharacters(in: .whitespaces)) else {
+            throw .wrongType(key: key, expected: "a whole number", found: "'\(raw.text)'")
+        }
+        guard range.contains(number) else {
+            throw .invalidValue(key: key, reason: "must be between \(range.lowerBound) and \(range.upperBound), found \(number)")
+        }
+        return number
+    }
+
+    func port(_ key: String, default value: Int) throws(ConfigurationError) -> Int {
+        try int(key, default: value, range: 0...65_535)
+    }
+
+    func double(_ key: String, default value: Double, range: ClosedRange<Double>) throws(ConfigurationError) -> Double {
+        guard let raw = try raw(key) else { return value }
+        guard let number = Double(raw.text.trimmingCharacters(in: .whitespaces)), number.isFinite else {
+            throw .wrongType(key: key, expected: "a number", found: "'\(raw.text)'")
+        }
+        guard range.contains(number) else {
+            throw .invalidValue(key: key, reason: "must be between \(range.lowerBound) and \(range.upperBound), found \(number)")
+        }
+        return number
+    }
+
+    func monitors(_ key: String) throws(ConfigurationError) -> [Configuration.Monitor] {
+        guard let value = values[key] else { return [] }
+        guard case .node(let node) = value, let sequence = node.sequence else {
+            throw .wrongType(key: key, expected: "a list like [{id: 1, name: Garage}]", found: "something else")
+        }
+        var monitors: [Configuration.Monitor] = []
+        for (index, entry) in sequence.enumerated() {
+            let entryKey = "\(key)[\(index)]"
+            guard let mapping = entry.mapping else {
+                throw .wrongType(key: entryKey, expected: "a mapping with id and name", found: ConfigurationLoader.describe(entry))
+            }
+            for (k, _) in mapping where k.string != "id" && k.string != "name" {
+                throw .unknownKey("\(entryKey).\(k.string ?? "")")
+            }
+            guard let id = mapping["id"]?.int, id >= 0 else {
+                throw .invalidValue(key: "\(entryKey).id", reason: "must be a monitor id (a whole number)")
+            }
+            guard let name = mapping["name"]?.string, !name.isEmpty else {
+                throw .invalidValue(key: "\(entryKey).name", reason: "must be the monitor's name")
+            }
+            monitors.append(.init(id: id, name: name))
+        }
+        return monitors
+    }
+}

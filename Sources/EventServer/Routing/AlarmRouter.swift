@@ -1,0 +1,57 @@
+import Foundation
+import Logging
+import Model
+import PushDispatcher
+import Storage
+
+/// What one alarm led to, for the admin API's answer and the logs.
+public struct RoutingReport: Sendable, Equatable, Codable {
+    public var devicesNotified: Int
+    public var pushesQueued: Int
+    public var websocketDeliveries: Int
+}
+
+/// Decides who gets an alarm (PROTOCOL.md, "Who gets what") and hands it on:
+/// push jobs into the outbox, websocket messages to the live sessions.
+public struct AlarmRouter: Sendable {
+    let store: Store
+    let sessions: SessionRegistry
+    let auth: any AuthBackend
+    let pushEnabled: Bool
+    let providers: ProviderSelection
+    let logger: Logger
+
+    public func route(_ alarm: Alarm) async throws -> RoutingReport {
+        let now = Date()
+        let devices = try await store.devices()
+        let permissions = try await auth.monitorPermissions()
+        let authIsOpen = auth is OpenAuthBackend
+        let connected = await sessions.connectedTokens()
+        var candidates: [NotificationCandidate] = []
+        for device in devices {
+            let visible = authIsOpen ? .all : (permissions[device.user] ?? .only([]))
+            guard visible.contains(alarm.monitorId), device.filter.allows(monitor: alarm.monitorId) else { continue }
+            let pushes = pushEnabled && device.state == .enabled
+            // A device served over its socket counts only while a socket of it is open.
+            guard pushes || connected.contains(device.token) else { continue }
+            candidates.append(
+                NotificationCandidate(
+                    token: device.token,
+                    interval: device.filter.interval(for: alarm.monitorId),
+                    provider: pushes ? providers.provider(forToken: device.token) : nil))
+        }
+        let notified = try await store.recordNotifications(for: alarm, candidates: candidates, at: now)
+        let pushed = Set(candidates.lazy.filter { $0.provider != nil && notified.contains($0.token) }.map(\.token))
+        let byToken = Dictionary(devices.map { ($0.token, $0) }, uniquingKeysWith: { first, _ in first })
+        let sent = await sessions.deliver(alarm, devices: byToken, notified: notified, pushed: pushed, now: now)
+        let report = RoutingReport(devicesNotified: notified.count, pushesQueued: pushed.count, websocketDeliveries: sent)
+        logger.info(
+            "alarm routed",
+            metadata: [
+                "monitor": "\(alarm.monitorId)", "event": "\(alarm.eventId)", "kind": "\(alarm.kind.rawValue)",
+                "source": "\(alarm.source)", "devices": "\(report.devicesNotified)", "pushes": "\(report.pushesQueued)",
+                "websocket": "\(report.websocketDeliveries)",
+            ])
+        return report
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import HummingbirdWebSocket
+import Logging
+import NIOWebSocket
+
+/// Runs one websocket connection: a reader that answers messages, a writer that
+/// owns the socket's output, and the auth deadline.
+struct Connection {
+    let context: ServerContext
+
+    private enum ChildOutcome: Sendable {
+        /// The connection is over (the writer closed it or the client went away).
+        case finished
+        /// The reader failed in a way the websocket layer must see (e.g. message too large).
+        case failed(any Error)
+        /// A helper task ended; the connection goes on.
+        case helperDone
+    }
+
+    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, address: String) async throws {
+        let (stream, outgoing) = AsyncStream<Outgoing>.makeStream(bufferingPolicy: .bufferingNewest(1_024))
+        let id = await context.sessions.open(address: address, outgoing: outgoing)
+        var state = SessionState(id: id, address: address, openedAt: Date())
+        if !context.authRequired {
+            state.user = AuthenticatedUser(name: "anonymous", monitors: .all)
+            await context.sessions.update(state)
+        }
+        let initialState = state
+        var failure: (any Error)?
+        await withTaskGroup(of: ChildOutcome.self) { group in
+            group.addTask {
+                for await item in stream {
+                    switch item {
+                    case .text(let text):
+                        do { try await outbound.writeTextMessage(text) } catch { return .finished }
+                    case .close(let code, let reason):
+                        try? await outbound.close(code, reason: reason)
+                        return .finished
+                    }
+                }
+                return .finished
+            }
+            if context.authRequired {
+                let timeout = context.configuration.auth.timeout
+                group.addTask {
+                    try? await Task.sleep(for: .milliseconds(Int(timeout * 1_000)))
+                    if !Task.isCancelled, await !context.sessions.isAuthenticated(id) {
+                        context.logger.info("closing: no auth in time", metadata: ["session": "\(id)", "peer": "\(address)"])
+                        outgoing.yield(.text(WireEncoding.text(Reply.fail("auth", .noAuth))))
+                        outgoing.yield(.close(.policyViolation, reason: "NOAUTH"))
+                    }
+                    return .helperDone
+                }
+            }
+            group.addTask {
+                var handler = MessageHandler(context: context, state: initialState, outgoing: outgoing)
+                do {
+                    for try await message in inbound.messages(maxSize: context.frameCeiling) {
+                        switch message {
+                        case .text(let text): await handler.handleText(text)
+                        case .binary: handler.handleBinary()
+                        }
+                    }
+                    return .finished
+                } catch is CancellationError {
+                    return .finished
+                } catch {
+                    return .failed(error)
+                }
+            }
+            while let outcome = await group.next() {
+                switch outcome {
+                case .helperDone: continue
+                case .failed(let error): failure = error
+                case .finished: break
+                }
+                group.cancelAll()
+                break
+            }
+        }
+        outgoing.finish()
+        await context.sessions.close(id)
+        context.logger.debug("connection closed", metadata: ["session": "\(id)", "peer": "\(address)"])
+        if let failure { throw failure }
+    }
+}

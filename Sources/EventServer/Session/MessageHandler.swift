@@ -1,0 +1,234 @@
+import Foundation
+import Logging
+import Model
+import NIOWebSocket
+import Storage
+
+/// Answers one connection's messages in order. Owns the connection's state;
+/// the registry gets a copy whenever it changes.
+struct MessageHandler {
+    let context: ServerContext
+    let outgoing: AsyncStream<Outgoing>.Continuation
+    var state: SessionState
+    /// Set once a close has been queued: later frames are ignored.
+    private(set) var isClosing = false
+
+    init(context: ServerContext, state: SessionState, outgoing: AsyncStream<Outgoing>.Continuation) {
+        self.context = context
+        self.state = state
+        self.outgoing = outgoing
+    }
+
+    var logger: Logger {
+        var logger = context.logger
+        logger[metadataKey: "session"] = "\(state.id)"
+        logger[metadataKey: "peer"] = "\(state.address)"
+        return logger
+    }
+
+    mutating func handleText(_ text: String) async {
+        guard !isClosing else { return }
+        guard text.utf8.count <= context.maxMessageSize else {
+            logger.notice("message refused: too big", metadata: ["bytes": "\(text.utf8.count)"])
+            reply(.fail("malformed", .tooBig))
+            return
+        }
+        let frame: ClientFrame
+        do {
+            frame = try ClientFrame(text: text)
+        } catch {
+            logger.debug("message refused: not a protocol frame", metadata: ["error": "\(error)"])
+            reply(.fail("malformed", .badJSON))
+            return
+        }
+        if case .auth(let user, let password, let monlist, let intlist) = frame.message {
+            await authenticate(frame: frame, user: user ?? "", password: password ?? "", monlist: monlist, intlist: intlist)
+            return
+        }
+        guard let user = state.user else {
+            reply(.fail(frame.event, .noAuth))
+            return
+        }
+        switch frame.message {
+        case .auth:
+            break  // handled above
+        case .version:
+            reply(.version)
+        case .filter(let monlist, let intlist):
+            await applyFilter(monlist: monlist, intlist: intlist, user: user)
+        case .registerToken(let platform, let token, let pushState, let monlist, let intlist):
+            guard context.pushEnabled else { return reply(.fail("push", .pushDisabled)) }
+            await register(
+                platform: platform, token: token, pushState: pushState, monlist: monlist, intlist: intlist,
+                appVersion: frame.appVersion, user: user)
+        case .badge(let badge):
+            guard context.pushEnabled else { return reply(.fail("push", .pushDisabled)) }
+            await resetBadge(badge, token: frame.token, user: user)
+        case .unsupported:
+            if frame.event == "push" && !context.pushEnabled { return reply(.fail("push", .pushDisabled)) }
+            reply(.fail(frame.event, .notSupported))
+        }
+    }
+
+    mutating func handleBinary() {
+        guard !isClosing else { return }
+        logger.notice("binary frame refused")
+        close(.unacceptableData, reason: "binary frames are not supported")
+    }
+
+    // MARK: - Messages
+
+    private mutating func authenticate(frame: ClientFrame, user: String, password: String, monlist: JSONValue?, intlist: JSONValue?) async {
+        let limited = await context.rateLimiter.isLimited(state.address)
+        var result: AuthenticatedUser?
+        if context.authRequired {
+            if limited {
+                logger.warning("login refused: too many failures from this address", metadata: ["user": "\(user)"])
+            } else {
+                do {
+                    result = try await context.auth.authenticate(user: user, password: password)
+                } catch {
+                    switch error {
+                    case .badCredentials:
+                        logger.notice("login failed: bad credentials", metadata: ["user": "\(user)"])
+                    case .unavailable(let reason):
+                        logger.error("login failed: auth backend unavailable", metadata: ["user": "\(user)", "reason": "\(reason)"])
+                    }
+                }
+            }
+        } else {
+            result = AuthenticatedUser(name: user.isEmpty ? "anonymous" : user, monitors: .all)
+        }
+        guard let result else {
+            if !limited { await context.rateLimiter.recordFailure(state.address) }
+            reply(.fail("auth", .badAuth))
+            close(.policyViolation, reason: "BADAUTH")
+            return
+        }
+        state.user = result
+        if let token = frame.token, !token.isEmpty { state.token = token }
+        await context.sessions.update(state)
+        logger.info("login succeeded", metadata: ["user": "\(result.name)", "device": "\(redactedToken(state.token ?? ""))"])
+        reply(.authSuccess)
+        if monlist != nil || intlist != nil {
+            await applyFilter(monlist: monlist ?? .string(""), intlist: intlist ?? .string(""), user: result)
+        }
+        if let version = frame.appVersion, !version.isEmpty, let token = state.deviceToken {
+            await updateAppVersion(version, token: token, user: result)
+        }
+    }
+
+    private mutating func applyFilter(monlist: JSONValue?, intlist: JSONValue?, user: AuthenticatedUser) async {
+        guard let monlistValue = monlist else { return reply(.fail("control", type: "filter", .noMonitorList)) }
+        guard let intlistValue = intlist else { return reply(.fail("control", type: "filter", .noIntervalList)) }
+        guard let filter = parseFilter(monlist: monlistValue, intlist: intlistValue, replyType: "filter") else { return }
+        state.filter = filter
+        await context.sessions.update(state)
+        if let token = state.deviceToken, await ownedDevice(token: token, user: user) != nil {
+            do {
+                try await context.store.setFilter(filter, token: token)
+            } catch {
+                logger.error("could not store the device's filter", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    private mutating func register(
+        platform: String?, token: String?, pushState: String?, monlist: JSONValue?, intlist: JSONValue?,
+        appVersion: String?, user: AuthenticatedUser
+    ) async {
+        guard let platformText = platform, !platformText.isEmpty else {
+            return reply(.fail("push", type: "token", .missingPlatform))
+        }
+        guard let token, !token.isEmpty else { return reply(.fail("push", type: "token", .missingToken)) }
+        guard let platform = Platform(clientValue: platformText) else {
+            return reply(.fail("push", type: "token", .badPlatform))
+        }
+        guard let pushState = pushState.map(PushState.init(clientValue:)) ?? .enabled else {
+            return reply(.fail("push", type: "token", .badState))
+        }
+        var filter: MonitorFilter?
+        if monlist != nil || intlist != nil {
+            guard let parsed = parseFilter(monlist: monlist ?? .string(""), intlist: intlist ?? .string(""), replyType: "token") else {
+                return
+            }
+            filter = parsed
+            state.filter = parsed
+        } else if (try? await context.store.device(token: token)) == nil {
+            filter = state.filter  // a new device starts with the connection's filter
+        }
+        do {
+            try await context.store.register(
+                DeviceRegistration(
+                    token: token, user: user.name, platform: platform, state: pushState, filter: filter,
+                    appVersion: appVersion ?? ""))
+        } catch {
+            logger.error("could not store the device", metadata: ["error": "\(error)"])
+            return
+        }
+        state.token = token
+        await context.sessions.update(state)
+        logger.info(
+            "device registered",
+            metadata: ["user": "\(user.name)", "device": "\(redactedToken(token))", "platform": "\(platform.rawValue)", "state": "\(pushState.rawValue)"])
+    }
+
+    private mutating func resetBadge(_ badge: JSONValue?, token: String?, user: AuthenticatedUser) async {
+        guard let value = badge?.integer, value >= 0 else { return reply(.fail("push", type: "badge", .badBadge)) }
+        let target = token.flatMap { $0.isEmpty ? nil : $0 } ?? state.deviceToken
+        guard let target, await ownedDevice(token: target, user: user) != nil else {
+            logger.debug("badge reset for no device of this user ignored")
+            return
+        }
+        do {
+            try await context.store.setBadge(value, token: target)
+        } catch {
+            logger.error("could not store the badge", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func updateAppVersion(_ version: String, token: String, user: AuthenticatedUser) async {
+        guard let device = await ownedDevice(token: token, user: user), device.appVersion != version else { return }
+        _ = try? await context.store.register(
+            DeviceRegistration(
+                token: token, user: device.user, platform: device.platform, state: device.state, filter: nil,
+                appVersion: version))
+    }
+
+    // MARK: - Helpers
+
+    private func ownedDevice(token: String, user: AuthenticatedUser) async -> Device? {
+        guard let device = try? await context.store.device(token: token) else { return nil }
+        return !context.authRequired || device.user == user.name ? device : nil
+    }
+
+    private func parseFilter(monlist: JSONValue, intlist: JSONValue, replyType: String) -> MonitorFilter? {
+        let event = replyType == "filter" ? "control" : "push"
+        guard let monitors = monlist.text else {
+            reply(.fail(event, type: replyType, .badMonitorList))
+            return nil
+        }
+        guard let intervals = intlist.text else {
+            reply(.fail(event, type: replyType, .badIntervalList))
+            return nil
+        }
+        do {
+            return try MonitorFilter(monlist: monitors, intlist: intervals)
+        } catch {
+            switch error {
+            case .badMonitorList: reply(.fail(event, type: replyType, .badMonitorList))
+            case .badIntervalList: reply(.fail(event, type: replyType, .badIntervalList))
+            }
+            return nil
+        }
+    }
+
+    private func reply(_ reply: Reply) {
+        outgoing.yield(.text(WireEncoding.text(reply)))
+    }
+
+    private mutating func close(_ code: WebSocketErrorCode, reason: String) {
+        isClosing = true
+        outgoing.yield(.close(code, reason: reason))
+    }
+}

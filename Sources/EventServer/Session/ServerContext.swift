@@ -1,0 +1,19 @@
+import Logging
+import Model
+import Storage
+
+/// What every connection shares: the store, the live sessions, login checks and limits.
+struct ServerContext: Sendable {
+    let configuration: Configuration
+    let store: Store
+    let sessions: SessionRegistry
+    let auth: any AuthBackend
+    let rateLimiter: AuthRateLimiter
+    let logger: Logger
+
+    var authRequired: Bool { configuration.auth.enabled }
+    var pushEnabled: Bool { configuration.push.enabled }
+    var maxMessageSize: Int { configuration.server.maxMessageSize }
+    /// The websocket layer's hard ceiling: frames past it are closed with 1009 without being read.
+    var frameCeiling: Int { configuration.server.maxMessageSize * 4 }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import Model
+
+/// Owns the live connections: their state, their outgoing queues, and the
+/// in-memory intervals of websocket-only clients (which have no device row).
+actor SessionRegistry {
+    private struct Entry {
+        var state: SessionState
+        let outgoing: AsyncStream<Outgoing>.Continuation
+        /// Last notification per monitor, for clients without a registered device.
+        var lastNotified: [Int: (eventId: Int, at: Date)] = [:]
+    }
+
+    private var entries: [SessionID: Entry] = [:]
+    private var nextID: UInt64 = 1
+
+    var count: Int { entries.count }
+    var authenticatedCount: Int { entries.values.filter { $0.state.isAuthenticated }.count }
+
+    func open(address: String, outgoing: AsyncStream<Outgoing>.Continuation) -> SessionID {
+        let id = SessionID(value: nextID)
+        nextID += 1
+        entries[id] = Entry(state: SessionState(id: id, address: address, openedAt: Date()), outgoing: outgoing)
+        return id
+    }
+
+    func close(_ id: SessionID) {
+        entries.removeValue(forKey: id)?.outgoing.finish()
+    }
+
+    func update(_ state: SessionState) {
+        entries[state.id]?.state = state
+    }
+
+    func isAuthenticated(_ id: SessionID) -> Bool {
+        entries[id]?.state.isAuthenticated ?? false
+    }
+
+    /// Tokens that have an authenticated connection open right now.
+    func connectedTokens() -> Set<String> {
+        Set(entries.values.compactMap { $0.state.isAuthenticated ? $0.state.deviceToken : nil })
+    }
+
+    /// Sends the alarm over websockets, once per device and once per token-less connection.
+    ///
+    /// - Parameters:
+    ///   - devices: every registered device, by token.
+    ///   - notified: devices the store decided to notify; `pushed` those of them that also got a push.
+    /// - Returns: how many connections were sent the alarm.
+    func deliver(_ alarm: Alarm, devices: [String: Device], notified: Set<String>, pushed: Set<String>, now: Date = Date()) -> Int {
+        var chosen: [String: SessionID] = [:]  // one connection per token: the newest
+        var tokenless: [SessionID] = []
+        for (id, entry) in entries where entry.state.isAuthenticated {
+            if let token = entry.state.deviceToken {
+                if let current = chosen[token], let other = entries[current], other.state.openedAt > entry.state.openedAt {
+                    continue
+                }
+                chosen[token] = id
+            } else {
+                tokenless.append(id)
+            }
+        }
+        var sent = 0
+        for (token, id) in chosen {
+            if devices[token] != nil {
+                guard notified.contains(token) else { continue }
+                send(alarm, supplementary: pushed.contains(token), to: id)
+                sent += 1
+            } else if deliverToWebsocketOnly(alarm, id: id, now: now) {
+                sent += 1
+            }
+        }
+        for id in tokenless where deliverToWebsocketOnly(alarm, id: id, now: now) {
+            sent += 1
+        }
+        return sent
+    }
+
+    /// A client with no registered device: its own permissions, filter and in-memory interval.
+    private func deliverToWebsocketOnly(_ alarm: Alarm, id: SessionID, now: Date) -> Bool {
+        guard var entry = entries[id], let user = entry.state.user else { return false }
+        let monitor = alarm.monitorId
+        guard user.monitors.contains(monitor), entry.state.filter.allows(monitor: monitor) else { return false }
+        let previous = entry.lastNotified[monitor]
+        switch alarm.kind {
+        case .start:
+            if let previous, previous.eventId == alarm.eventId { return false }
+            if let previous, now.timeIntervalSince(previous.at) < Double(entry.state.filter.interval(for: monitor)) {
+                return false
+            }
+            entry.lastNotified[monitor] = (alarm.eventId, now)
+            entries[id] = entry
+        case .end:
+            guard let previous, previous.eventId == alarm.eventId else { return false }
+        }
+        send(alarm, supplementary: false, to: id)
+        return true
+    }
+
+    private func send(_ alarm: Alarm, supplementary: Bool, to id: SessionID) {
+        entries[id]?.outgoing.yield(.text(WireEncoding.text(AlarmMessage(alarm: alarm, supplementary: supplementary))))
+    }
+
+    /// Closes every connection with the given code (server shutdown).
+    func closeAll(code: Outgoing) {
+        for entry in entries.values { entry.outgoing.yield(code) }
+    }
+}

@@ -1,0 +1,24 @@
+import Foundation
+import Model
+
+/// Identifies one websocket connection for its lifetime.
+struct SessionID: Hashable, Sendable, CustomStringConvertible {
+    let value: UInt64
+    var description: String { "s\(value)" }
+}
+
+/// What the router needs to know about one connection.
+struct SessionState: Sendable {
+    let id: SessionID
+    let address: String
+    let openedAt: Date
+    /// Set by a successful auth; `nil` until then.
+    var user: AuthenticatedUser?
+    /// The device's push token, from a top-level `token` or a `push`/`token` message.
+    var token: String?
+    /// The connection's own filter (for websocket-only clients and new devices).
+    var filter: MonitorFilter = .all
+
+    var isAuthenticated: Bool { user != nil }
+    var deviceToken: String? { token.flatMap { $0.isEmpty ? nil : $0 } }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import Logging
+import Model
+import PushDispatcher
+import ServiceLifecycle
+import Storage
+
+/// The ports the listeners actually bound (they differ from the configuration when it says 0).
+public struct BoundPorts: Sendable, Equatable {
+    public var webSocket: Int
+    public var admin: Int
+}
+
+/// The event server: the websocket listener, the admin listener and the alarm router over one store.
+public struct ZmesServer: Sendable {
+    public let configuration: Configuration
+    public let logger: Logger
+    /// Fills in what a source left out (e.g. the monitor's name).
+    public var completeAlarm: @Sendable (Alarm) -> Alarm = { $0 }
+    /// How the first-start admin password is shown to the operator (once).
+    public var announce: @Sendable (String) -> Void = { print($0) }
+
+    public init(configuration: Configuration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Runs until the task is cancelled or, with `signals`, SIGTERM/SIGINT arrive; then closes sessions and returns.
+    public func run(handleSignals: Bool = true, onReady: @escaping @Sendable (BoundPorts) async -> Void = { _ in }) async throws {
+        let store = try Store(path: configuration.store.path)
+        let auth: any AuthBackend = configuration.auth.enabled ? LocalAuthBackend(store: store) : OpenAuthBackend()
+        if configuration.auth.enabled && configuration.auth.backend == .local {
+            try await createFirstUserIfNeeded(store)
+        }
+        let sessions = SessionRegistry()
+        let context = ServerContext(
+            configuration: configuration,
+            store: store,
+            sessions: sessions,
+            auth: auth,
+            rateLimiter: AuthRateLimiter(maxFailures: configuration.auth.maxFailures, window: configuration.auth.failureWindow),
+            logger: logger)
+        let router = AlarmRouter(
+            store: store, sessions: sessions, auth: auth, pushEnabled: configuration.push.enabled,
+            providers: ProviderSelection(hasAPNs: false, hasFCM: false), logger: logger)
+
+        var tls: TLSMaterial?
+        if configuration.server.tls.enabled {
+            let material = try TLSMaterial.resolve(
+                certificate: configuration.server.tls.cert, key: configuration.server.tls.key,
+                dataDirectory: configuration.dataDirectory)
+            logger.info(
+                material.generated ? "created a self-signed certificate" : "using TLS certificate",
+                metadata: ["certificate": "\(material.certificatePath)", "sha256": "\(material.fingerprint)"])
+            tls = material
+        }
+        let ready = ReadinessLatch(onReady: onReady)
+        let webSocket = try WebSocketListener.make(context: context, tls: try tls?.serverConfiguration()) { port in
+            await ready.set(webSocket: port)
+        }
+        let admin = AdminListener.make(context: context, router: router, completeAlarm: completeAlarm) { port in
+            await ready.set(admin: port)
+        }
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [.init(service: webSocket), .init(service: admin)],
+                gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
+                logger: logger))
+        try await withTaskCancellationHandler {
+            try await group.run()
+        } onCancel: {
+            Task { await group.triggerGracefulShutdown() }
+        }
+        logger.info("stopped")
+    }
+
+    private func createFirstUserIfNeeded(_ store: Store) async throws {
+        guard try await store.userCount() == 0 else { return }
+        let password = Self.randomPassword()
+        try await store.saveUser(User(name: "admin", passwordHash: await PasswordHasher.hash(password), monitors: .all))
+        announce("Created user 'admin' with password \(password)\nIt is shown only this once; change it with: zmes user add admin --password-stdin")
+    }
+
+    static func randomPassword() -> String {
+        let alphabet = Array("abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<20).map { _ in alphabet.randomElement(using: &generator)! })
+    }
+}
+
+/// Calls `onReady` once both listeners are bound.
+private actor ReadinessLatch {
+    let onReady: @Sendable (BoundPorts) async -> Void
+    var webSocket: Int?
+    var admin: Int?
+
+    init(onReady: @escaping @Sendable (BoundPorts) async -> Void) {
+        self.onReady = onReady
+    }
+
+    func set(webSocket port: Int) async {
+        webSocket = port
+        await fireIfReady()
+    }
+
+    func set(admin port: Int) async {
+        admin = port
+        await fireIfReady()
+    }
+
+    private func fireIfReady() async {
+        guard let webSocket, let admin else { return }
+        await onReady(BoundPorts(webSocket: webSocket, admin: admin))
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+
+/// Whether an alarm reports the start of an event or its end.
+public enum AlarmKind: String, Sendable, Codable, CaseIterable {
+    case start
+    case end
+}
+
+/// What a camera system raised: the unit every source produces and the router consumes.
+public struct Alarm: Sendable, Equatable, Codable {
+    public var monitorId: Int
+    public var monitorName: String
+    public var eventId: Int
+    public var cause: String
+    public var kind: AlarmKind
+    public var time: Date
+    /// Where it came from (`admin`, `zoneminder`, ...), for logs and metrics.
+    public var source: String
+
+    public init(
+        monitorId: Int,
+        monitorName: String,
+        eventId: Int,
+        cause: String,
+        kind: AlarmKind = .start,
+        time: Date = Date(),
+        source: String = "admin"
+    ) {
+        self.monitorId = monitorId
+        self.monitorName = monitorName
+        self.eventId = eventId
+        self.cause = cause
+        self.kind = kind
+        self.time = time
+        self.source = source
+    }
+
+    /// The cause as clients show it: end notifications are prefixed `End:` exactly once.
+    public var displayedCause: String {
+        switch kind {
+        case .start: return cause
+        case .end: return cause.hasPrefix("End:") ? cause : "End:" + (cause.isEmpty ? "" : " " + cause)
+        }
+    }
+}

@@ -1,0 +1,16 @@
+import Foundation
+
+/// A local account, as `zmes user add` creates it.
+public struct User: Sendable, Equatable {
+    public var name: String
+    public var passwordHash: String
+    public var monitors: MonitorSet
+    public var createdAt: Date
+
+    public init(name: String, passwordHash: String, monitors: MonitorSet, createdAt: Date = Date()) {
+        self.name = name
+        self.passwordHash = passwordHash
+        self.monitors = monitors
+        self.createdAt = createdAt
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import GRDB
+import Model
+
+/// What a `push`/`token` message says about a device.
+public struct DeviceRegistration: Sendable {
+    public var token: String
+    public var user: String
+    public var platform: Platform
+    public var state: PushState
+    /// `nil` keeps the lists the device already has (or all monitors for a new device).
+    public var filter: MonitorFilter?
+    public var appVersion: String
+
+    public init(token: String, user: String, platform: Platform, state: PushState, filter: MonitorFilter?, appVersion: String) {
+        self.token = token
+        self.user = user
+        self.platform = platform
+        self.state = state
+        self.filter = filter
+        self.appVersion = appVersion
+    }
+}
+
+extension Store {
+    /// Registers a token or updates the device that has it: never a duplicate.
+    @discardableResult
+    public func register(_ registration: DeviceRegistration, at now: Date = Date()) async throws -> Device {
+        try await pool.write { db in
+            let existing = try Row.fetchOne(db, sql: "SELECT * FROM devices WHERE token = ?", arguments: [registration.token])
+                .map(Device.init(row:))
+            let filter = registration.filter ?? existing?.filter ?? .all
+            let appVersion = registration.appVersion.isEmpty ? (existing?.appVersion ?? "") : registration.appVersion
+            try db.execute(
+                sql: """
+                    INSERT INTO devices (token, user, platform, state, monlist, intlist, badge, appversion, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)
+                    ON CONFLICT(token) DO UPDATE SET user = excluded.user, platform = excluded.platform,
+                        state = excluded.state, monlist = excluded.monlist, intlist = excluded.intlist,
+                        appversion = excluded.appversion, updated_at = excluded.updated_at
+                    """,
+                arguments: [
+                    registration.token, registration.user, registration.platform.rawValue, registration.state.rawValue,
+                    filter.monlist, filter.intlist, appVersion, now.storeValue, now.storeValue,
+                ])
+            return try Row.fetchOne(db, sql: "SELECT * FROM devices WHERE token = ?", arguments: [registration.token])
+                .map(Device.init(row:))!
+        }
+    }
+
+    public func device(token: String) async throws -> Device? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM devices WHERE token = ?", arguments: [token]).map(Device.init(row:))
+        }
+    }
+
+    public func devices() async throws -> [Device] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM devices ORDER BY user, created_at").map(Device.init(row:))
+        }
+    }
+
+    /// Sets the device's monitor lists; returns false when no such device exists.
+    @discardableResult
+    public func setFilter(_ filter: MonitorFilter, token: String) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE devices SET monlist = ?, intlist = ?, updated_at = ? WHERE token = ?",
+                arguments: [filter.monlist, filter.intlist, Date().storeValue, token])
+            return db.changesCount > 0
+        }
+    }
+
+    /// Sets the stored badge count; the next push carries this plus one.
+    @discardableResult
+    public func setBadge(_ badge: Int, token: String) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE devices SET badge = ? WHERE token = ?", arguments: [badge, token])
+            return db.changesCount > 0
+        }
+    }
+
+    @discardableResult
+    public func removeDevice(token: String) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM devices WHERE token = ?", arguments: [token])
+            return db.changesCount > 0
+        }
+    }
+}
+
+extension Device {
+    init(row: Row) {
+        let monlist: String = row["monlist"]
+        let intlist: String = row["intlist"]
+        let lastPush: Double? = row["last_push_at"]
+        self.init(
+            token: row["token"],
+            user: row["user"],
+            platform: Platform(rawValue: row["platform"]) ?? .android,
+            state: PushState(rawValue: row["state"]) ?? .enabled,
+            filter: (try? MonitorFilter(monlist: monlist, intlist: intlist)) ?? .all,
+            badge: row["badge"],
+            appVersion: row["appversion"],
+            createdAt: Date(storeValue: row["created_at"]),
+            updatedAt: Date(storeValue: row["updated_at"]),
+            lastPushAt: lastPush.map(Date.init(storeValue:)))
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import GRDB
+import Model
+
+/// A device that passed the monitor checks for an alarm; the store decides whether its interval allows it.
+public struct NotificationCandidate: Sendable {
+    public var token: String
+    /// Minimum seconds between two event-start notifications for this monitor.
+    public var interval: Int
+    /// The provider to queue a push for, or `nil` when the device is served over its websocket only.
+    public var provider: PushProvider?
+
+    public init(token: String, interval: Int, provider: PushProvider?) {
+        self.token = token
+        self.interval = interval
+        self.provider = provider
+    }
+}
+
+extension Store {
+    /// Applies the interval rule and records the outcome in one transaction: the
+    /// last-notified times and the outbox jobs land together or not at all.
+    ///
+    /// An event start notifies a device when its interval for the monitor has elapsed.
+    /// An event end notifies only the devices that were notified of that event's start.
+    /// - Returns: the tokens notified.
+    public func recordNotifications(
+        for alarm: Alarm,
+        candidates: [NotificationCandidate],
+        at now: Date = Date()
+    ) async throws -> Set<String> {
+        guard !candidates.isEmpty else { return [] }
+        return try await pool.write { db in
+            var notified = Set<String>()
+            let last = try Self.lastNotifications(db, monitor: alarm.monitorId)
+            let upsert = try db.cachedStatement(sql: """
+                INSERT INTO notifications (token, monitor_id, event_id, notified_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT(token, monitor_id) DO UPDATE SET event_id = excluded.event_id, notified_at = excluded.notified_at
+                """)
+            let enqueue = try db.cachedStatement(sql: """
+                INSERT INTO outbox (token, provider, state, attempts, next_attempt_at, monitor_id, monitor_name,
+                    event_id, cause, kind, alarm_time, source, created_at)
+                VALUES (?, ?, 'queued', 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            for candidate in candidates {
+                let previous = last[candidate.token]
+                switch alarm.kind {
+                case .start:
+                    if let previous, previous.eventId == alarm.eventId { continue }
+                    if let previous, now.timeIntervalSince(previous.at) < Double(candidate.interval) { continue }
+                    try upsert.execute(arguments: [candidate.token, alarm.monitorId, alarm.eventId, now.storeValue])
+                case .end:
+                    guard let previous, previous.eventId == alarm.eventId else { continue }
+                }
+                notified.insert(candidate.token)
+                if let provider = candidate.provider {
+                    try enqueue.execute(arguments: [
+                        candidate.token, provider.rawValue, now.storeValue, alarm.monitorId, alarm.monitorName,
+                        alarm.eventId, alarm.cause, alarm.kind.rawValue, alarm.time.storeValue, alarm.source,
+                        now.storeValue,
+                    ])
+                }
+            }
+            return notified
+        }
+    }
+
+    private static func lastNotifications(_ db: Database, monitor: Int) throws -> [String: (eventId: Int, at: Date)] {
+        var result: [String: (eventId: Int, at: Date)] = [:]
+        let rows = try Row.fetchCursor(
+            db, sql: "SELECT token, event_id, notified_at FROM notifications WHERE monitor_id = ?", arguments: [monitor])
+        while let row = try rows.next() {
+            result[row["token"]] = (row["event_id"], Date(storeValue: row["notified_at"]))
+        }
+        return result
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import GRDB
+import Model
+
+extension Store {
+    /// Creates the user or replaces its password and monitors.
+    public func saveUser(_ user: User) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO users (name, password_hash, monitors, created_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT(name) DO UPDATE SET password_hash = excluded.password_hash, monitors = excluded.monitors
+                    """,
+                arguments: [user.name, user.passwordHash, user.monitors.list, user.createdAt.storeValue])
+        }
+    }
+
+    public func user(named name: String) async throws -> User? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM users WHERE name = ?", arguments: [name]).map(User.init(row:))
+        }
+    }
+
+    public func users() async throws -> [User] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM users ORDER BY name").map(User.init(row:))
+        }
+    }
+
+    public func userCount() async throws -> Int {
+        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM users") ?? 0 }
+    }
+
+    /// Removes the user and the devices it registered.
+    public func removeUser(named name: String) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM users WHERE name = ?", arguments: [name])
+            guard db.changesCount > 0 else { throw StoreError.unknownUser(name) }
+            try db.execute(sql: "DELETE FROM devices WHERE user = ?", arguments: [name])
+        }
+    }
+}
+
+extension User {
+    init(row: Row) {
+        let monitors: String? = row["monitors"]
+        self.init(
+            name: row["name"],
+            passwordHash: row["password_hash"],
+            monitors: monitors.flatMap(MonitorSet.init(list:)) ?? .all,
+            createdAt: Date(storeValue: row["created_at"]))
+    }
+}

@@ -1,0 +1,17 @@
+/// Failures of the store that a user can act on.
+public enum StoreError: Error, CustomStringConvertible, Sendable {
+    case cannotCreateDirectory(path: String, reason: String)
+    case cannotOpen(path: String, reason: String)
+    case unknownUser(String)
+
+    public var description: String {
+        switch self {
+        case .cannotCreateDirectory(let path, let reason):
+            return "cannot create the store directory \(path): \(reason)"
+        case .cannotOpen(let path, let reason):
+            return "cannot open the store \(path): \(reason)"
+        case .unknownUser(let name):
+            return "no user named '\(name)'"
+        }
+    }
+}

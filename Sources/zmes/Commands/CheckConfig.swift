@@ -1,0 +1,66 @@
+import ArgumentParser
+import EventServer
+import Foundation
+import PushDispatcher
+
+struct CheckConfig: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-config",
+        abstract: "Print the resolved configuration with secrets masked; exit 1 naming the key when something is wrong.")
+
+    @OptionGroup var options: GlobalOptions
+
+    func run() async throws {
+        let path = ConfigurationLoader.defaultPath(explicit: options.config)
+        let c: Configuration
+        do {
+            c = try ConfigurationLoader().load(path: path)
+        } catch {
+            print("error: \(error)")
+            throw ExitCode(1)
+        }
+        func mask(_ value: String) -> String { value.isEmpty ? "\"\"" : "\"********\"" }
+        let curl = LibcurlFeatures.current
+        print("""
+            # configuration: \(path ?? "(built-in defaults)")
+            server:
+              address: "\(c.server.address)"
+              port: \(c.server.port)
+              tls:
+                enabled: \(c.server.tls.enabled)
+                cert: "\(c.server.tls.cert)"
+                key: "\(c.server.tls.key)"
+              max_message_size: \(c.server.maxMessageSize)
+            admin:
+              address: "\(c.admin.address)"
+              port: \(c.admin.port)
+              token: \(mask(c.admin.token))
+            auth:
+              enabled: \(c.auth.enabled)
+              timeout: \(c.auth.timeout)
+              backend: \(c.auth.backend.rawValue)
+              max_failures: \(c.auth.maxFailures)
+              failure_window: \(c.auth.failureWindow)
+            store:
+              path: "\(c.store.path)"
+            push:
+              enabled: \(c.push.enabled)
+              max_age: \(c.push.maxAge)
+              title: "\(c.push.title)"
+              body: "\(c.push.body)"
+            zoneminder:
+              url: "\(c.zoneminder.url)"
+              user: "\(c.zoneminder.user)"
+              password: \(mask(c.zoneminder.password))
+              monitors: [\(c.zoneminder.monitors.map { "{id: \($0.id), name: \"\($0.name)\"}" }.joined(separator: ", "))]
+              shm_dir: "\(c.zoneminder.shmDir)"
+              poll_interval: \(c.zoneminder.pollInterval)
+              send_event_end: \(c.zoneminder.sendEventEnd)
+            # libcurl \(curl.version): HTTP/2 \(curl.supportsHTTP2 ? "yes" : "NO"), TLS \(curl.supportsTLS ? "yes" : "NO")
+            """)
+        if !curl.supportsHTTP2 || !curl.supportsTLS {
+            print("error: libcurl lacks HTTP/2 or TLS; install libcurl4-openssl-dev (built with nghttp2)")
+            throw ExitCode(1)
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import ArgumentParser
+import EventServer
+import Foundation
+import Logging
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the event server in the foreground until SIGINT or SIGTERM.")
+
+    @OptionGroup var options: GlobalOptions
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "info"
+
+    func run() async throws {
+        guard let level = Logger.Level(rawValue: logLevel) else {
+            throw CommandFailure("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        let configuration = try options.loadConfiguration()
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "zmes")
+        var server = ZmesServer(configuration: configuration, logger: logger)
+        let directory = configuration.monitorDirectory
+        server.completeAlarm = { directory.completing($0) }
+        server.announce = { message in
+            FileHandle.standardOutput.write(Data((message + "\n").utf8))
+        }
+        do {
+            try await server.run { ports in
+                logger.info(
+                    "listening",
+                    metadata: [
+                        "websocket": "\(configuration.server.tls.enabled ? "wss" : "ws")://\(configuration.server.address):\(ports.webSocket)",
+                        "admin": "http://\(configuration.admin.address):\(ports.admin)",
+                    ])
+            }
+        } catch {
+            throw CommandFailure("\(error)")
+        }
+    }
+}

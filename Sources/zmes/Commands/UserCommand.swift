@@ -1,0 +1,78 @@
+import ArgumentParser
+import EventServer
+import Foundation
+import Model
+
+struct UserCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "user", abstract: "Manage local users.",
+        subcommands: [Add.self, List.self, Remove.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a user or update its password and monitors.")
+        @OptionGroup var options: GlobalOptions
+        @Argument(help: "User name.") var name: String
+        @Option(help: "Monitors the user may see, e.g. 1,2 (default: all).") var monitors: String?
+        @Flag(help: "Read the password from one line of standard input.") var passwordStdin = false
+
+        func run() async throws {
+            guard passwordStdin else { throw CommandFailure("give the password on standard input with --password-stdin") }
+            guard !name.isEmpty, !name.contains(where: \.isWhitespace) else {
+                throw CommandFailure("the user name must be non-empty and contain no spaces")
+            }
+            var monitorSet = MonitorSet.all
+            if let monitors {
+                guard let parsed = MonitorSet(list: monitors) else {
+                    throw CommandFailure("--monitors must be monitor ids separated by commas, e.g. 1,2")
+                }
+                monitorSet = parsed
+            }
+            guard let line = readLine(strippingNewline: true), !line.isEmpty else {
+                throw CommandFailure("no password on standard input")
+            }
+            let store = try options.openStore(try options.loadConfiguration())
+            let existing = try await store.user(named: name)
+            try await store.saveUser(
+                User(name: name, passwordHash: await PasswordHasher.hash(line), monitors: monitorSet, createdAt: existing?.createdAt ?? Date()))
+            print(existing == nil ? "created user \(name)" : "updated user \(name)")
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List local users.")
+        @OptionGroup var options: GlobalOptions
+        @Flag(help: "Print JSON.") var json = false
+
+        struct Listing: Encodable {
+            var name: String
+            var monitors: String
+            var createdAt: Date
+        }
+
+        func run() async throws {
+            let store = try options.openStore(try options.loadConfiguration())
+            let users = try await store.users().map { Listing(name: $0.name, monitors: $0.monitors.list ?? "all", createdAt: $0.createdAt) }
+            if json { return try printJSON(users) }
+            print("NAME".padding(toLength: 20, withPad: " ", startingAt: 0) + "MONITORS")
+            for user in users {
+                print(user.name.padding(toLength: 20, withPad: " ", startingAt: 0) + user.monitors)
+            }
+        }
+    }
+
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove a user and the devices it registered.")
+        @OptionGroup var options: GlobalOptions
+        @Argument(help: "User name.") var name: String
+
+        func run() async throws {
+            let store = try options.openStore(try options.loadConfiguration())
+            do {
+                try await store.removeUser(named: name)
+            } catch {
+                throw CommandFailure("\(error)")
+            }
+            print("removed user \(name)")
+        }
+    }
+}

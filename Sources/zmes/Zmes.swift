@@ -1,0 +1,11 @@
+import ArgumentParser
+
+@main
+struct Zmes: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "zmes",
+        abstract: "Push delivery relay for camera systems: the successor to the ZoneMinder Event Notification Server.",
+        subcommands: [
+            Serve.self, CheckConfig.self, UserCommand.self, TokenCommand.self, PushCommand.self, AlarmCommand.self,
+        ])
+}
