@@ -25,8 +25,12 @@ public struct ZmesServer: Sendable {
         self.logger = logger
     }
 
-    /// Runs until the task is cancelled or, with `signals`, SIGTERM/SIGINT arrive; then closes sessions and returns.
-    public func run(handleSignals: Bool = true, onReady: @escaping @Sendable (BoundPorts) async -> Void = { _ in }) async throws {
+    /// Runs until SIGTERM/SIGINT arrive (with `handleSignals`) or `stop` is triggered; then closes sessions and returns.
+    public func run(
+        handleSignals: Bool = true,
+        stop: ShutdownTrigger? = nil,
+        onReady: @escaping @Sendable (BoundPorts) async -> Void = { _ in }
+    ) async throws {
         let store = try Store(path: configuration.store.path)
         let auth: any AuthBackend = configuration.auth.enabled ? LocalAuthBackend(store: store) : OpenAuthBackend()
         if configuration.auth.enabled && configuration.auth.backend == .local {
@@ -66,10 +70,16 @@ public struct ZmesServer: Sendable {
                 services: [.init(service: webSocket), .init(service: admin)],
                 gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
                 logger: logger))
-        try await withTaskCancellationHandler {
-            try await group.run()
-        } onCancel: {
-            Task { await group.triggerGracefulShutdown() }
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            if let stop {
+                tasks.addTask {
+                    await stop.wait()
+                    await group.triggerGracefulShutdown()
+                }
+            }
+            try await tasks.next()
+            tasks.cancelAll()
         }
         logger.info("stopped")
     }
@@ -111,5 +121,24 @@ private actor ReadinessLatch {
     private func fireIfReady() async {
         guard let webSocket, let admin else { return }
         await onReady(BoundPorts(webSocket: webSocket, admin: admin))
+    }
+}
+
+/// Asks a running server to shut down gracefully, as SIGTERM would.
+public actor ShutdownTrigger {
+    private var triggered = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    public init() {}
+
+    public func trigger() {
+        triggered = true
+        for waiter in waiters { waiter.resume() }
+        waiters = []
+    }
+
+    func wait() async {
+        if triggered { return }
+        await withCheckedContinuation { waiters.append($0) }
     }
 }

@@ -1,0 +1,172 @@
+import Foundation
+import HummingbirdWSClient
+import Logging
+import NIOCore
+import NIOSSL
+import NIOWebSocket
+import Testing
+
+/// A real websocket client over real TLS, as a phone would connect.
+final class TestClient: Sendable {
+    private let messages: Inbox
+    private let outbound: WebSocketOutboundWriter
+    private let run: Task<WebSocketCloseFrame?, any Error>
+
+    private init(messages: Inbox, outbound: WebSocketOutboundWriter, run: Task<WebSocketCloseFrame?, any Error>) {
+        self.messages = messages
+        self.outbound = outbound
+        self.run = run
+    }
+
+    static func connect(to server: TestServer, path: String = "/") async throws -> TestClient {
+        let inbox = Inbox()
+        let scheme = server.tlsEnabled ? "wss" : "ws"
+        var tls: TLSConfiguration?
+        if server.tlsEnabled {
+            var configuration = TLSConfiguration.makeClientConfiguration()
+            configuration.trustRoots = .file(server.certificatePath)
+            tls = configuration
+        }
+        let (stream, continuation) = AsyncStream<WebSocketOutboundWriter>.makeStream()
+        let url = "\(scheme)://localhost:\(server.ports.webSocket)\(path)"
+        let run = Task {
+            defer { continuation.finish() }
+            return try await WebSocketClient.connect(
+                url: url,
+                configuration: .init(maxFrameSize: 4 << 20, autoPing: .disabled),
+                tlsConfiguration: tls,
+                logger: Logger(label: "test-client")
+            ) { inbound, outbound, _ in
+                continuation.yield(outbound)
+                do {
+                    for try await message in inbound.messages(maxSize: 1 << 24) {
+                        if case .text(let text) = message { await inbox.push(text) }
+                    }
+                } catch {}
+                await inbox.finish()
+            }
+        }
+        var iterator = stream.makeAsyncIterator()
+        guard let outbound = await iterator.next() else {
+            _ = try await run.value
+            throw TestFailure("websocket connection to \(url) did not open")
+        }
+        return TestClient(messages: inbox, outbound: outbound, run: run)
+    }
+
+    func send(_ text: String) async throws {
+        try await outbound.writeTextMessage(text)
+    }
+
+    func send(json: [String: Any]) async throws {
+        try await send(String(decoding: try JSONSerialization.data(withJSONObject: json), as: UTF8.self))
+    }
+
+    func sendFrame(_ frame: WebSocketFrame) async throws {
+        try await outbound.write(.custom(frame))
+    }
+
+    func sendBinary(_ bytes: [UInt8]) async throws {
+        try await outbound.write(.binary(ByteBuffer(bytes: bytes)))
+    }
+
+    /// The next message as a JSON object; fails the test on timeout.
+    func receive(timeout: Duration = .seconds(5), sourceLocation: SourceLocation = #_sourceLocation) async throws -> [String: Any] {
+        guard let text = await messages.next(timeout: timeout) else {
+            throw TestFailure("no message within \(timeout)")
+        }
+        guard let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
+            throw TestFailure("not a JSON object: \(text)")
+        }
+        return object
+    }
+
+    /// The raw text of the next message.
+    func receiveText(timeout: Duration = .seconds(5)) async -> String? {
+        await messages.next(timeout: timeout)
+    }
+
+    /// Proves nothing else is queued for this client: a version request's reply must come next.
+    func expectNoPendingMessage(sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        try await send(json: ["event": "control", "data": ["type": "version"]])
+        let next = try await receive()
+        #expect(next["event"] as? String == "control", "unexpected message: \(next)", sourceLocation: sourceLocation)
+        #expect(next["type"] as? String == "version", sourceLocation: sourceLocation)
+    }
+
+    /// Waits until the server closes the connection and returns the close code it sent.
+    func closeCode(timeout: Duration = .seconds(10)) async throws -> WebSocketErrorCode? {
+        try await withThrowingTaskGroup(of: WebSocketErrorCode?.self) { group in
+            group.addTask { try await self.run.value?.closeCode }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                throw TestFailure("connection still open after \(timeout)")
+            }
+            let code = try await group.next()!
+            group.cancelAll()
+            return code
+        }
+    }
+
+    func close() async {
+        try? await outbound.close(.normalClosure, reason: nil)
+        _ = try? await closeCode(timeout: .seconds(5))
+    }
+
+    /// Authenticates and checks the reply is a success.
+    func login(_ user: String, _ password: String, token: String = "", extra: [String: Any] = [:]) async throws {
+        var data: [String: Any] = ["user": user, "password": password, "appversion": "1.8.001"]
+        data.merge(extra) { _, new in new }
+        try await send(json: ["event": "auth", "data": data, "token": token])
+        let reply = try await receive()
+        #expect(reply["status"] as? String == "Success", "login failed: \(reply)")
+    }
+}
+
+/// Messages received and not yet read, with a timed wait for the next one.
+actor Inbox {
+    private var buffer: [String] = []
+    private var waiter: (id: Int, continuation: CheckedContinuation<String?, Never>)?
+    private var finished = false
+    private var nextWaiterID = 0
+
+    func push(_ text: String) {
+        if let waiter {
+            self.waiter = nil
+            waiter.continuation.resume(returning: text)
+        } else {
+            buffer.append(text)
+        }
+    }
+
+    func finish() {
+        finished = true
+        waiter?.continuation.resume(returning: nil)
+        waiter = nil
+    }
+
+    func next(timeout: Duration) async -> String? {
+        if !buffer.isEmpty { return buffer.removeFirst() }
+        if finished { return nil }
+        nextWaiterID += 1
+        let id = nextWaiterID
+        return await withCheckedContinuation { continuation in
+            waiter = (id, continuation)
+            Task {
+                try? await Task.sleep(for: timeout)
+                self.expire(id)
+            }
+        }
+    }
+
+    private func expire(_ id: Int) {
+        guard let waiter, waiter.id == id else { return }
+        self.waiter = nil
+        waiter.continuation.resume(returning: nil)
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,94 @@
+import EventServer
+import Foundation
+import Logging
+import Model
+import Storage
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// A `ZmesServer` on loopback ports chosen by the system, over a store in a fresh directory.
+struct TestServer: Sendable {
+    let directory: String
+    let configuration: Configuration
+    let ports: BoundPorts
+    private let task: Task<Void, any Error>
+    private let shutdown: ShutdownTrigger
+
+    var tlsEnabled: Bool { configuration.server.tls.enabled }
+    var certificatePath: String { directory + "/zmes-cert.pem" }
+
+    static func makeDirectory() -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("zmes-test-\(UUID().uuidString)").path
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// Starts a server; `users` are created first (name → (password, monitors)).
+    static func start(
+        directory: String = makeDirectory(),
+        users: [String: (password: String, monitors: MonitorSet)] = ["alice": ("secret", .all)],
+        configure: (inout Configuration) -> Void = { _ in }
+    ) async throws -> TestServer {
+        var configuration = Configuration()
+        configuration.server.address = "127.0.0.1"
+        configuration.server.port = 0
+        configuration.admin.port = 0
+        configuration.store.path = directory + "/zmes.sqlite"
+        configure(&configuration)
+        let store = try Store(path: configuration.store.path)
+        for (name, user) in users where try await store.user(named: name) == nil {
+            try await store.saveUser(User(name: name, passwordHash: await PasswordHasher.hash(user.password), monitors: user.monitors))
+        }
+        var logger = Logger(label: "zmes-test")
+        logger.logLevel = ProcessInfo.processInfo.environment["ZMES_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
+        var server = ZmesServer(configuration: configuration, logger: logger)
+        server.announce = { _ in }
+        let (ready, readyContinuation) = AsyncStream<BoundPorts>.makeStream()
+        let shutdown = ShutdownTrigger()
+        let task = Task {
+            defer { readyContinuation.finish() }
+            try await server.run(handleSignals: false, stop: shutdown) { ports in readyContinuation.yield(ports) }
+        }
+        var iterator = ready.makeAsyncIterator()
+        guard let ports = await iterator.next() else {
+            try await task.value
+            throw TestFailure("server stopped before listening")
+        }
+        return TestServer(directory: directory, configuration: configuration, ports: ports, task: task, shutdown: shutdown)
+    }
+
+    /// Shuts the server down as SIGTERM would and waits until it has.
+    func stop() async {
+        await shutdown.trigger()
+        _ = try? await task.value
+    }
+
+    /// Opens the same store file the server uses, as the CLI does.
+    func store() throws -> Store {
+        try Store(path: configuration.store.path)
+    }
+
+    @discardableResult
+    func alarm(monitor: Int, event: Int, name: String = "Garage", cause: String = "Motion", kind: String = "start") async throws -> [String: Any] {
+        let (status, body) = try await post(
+            "/api/v1/alarms", json: ["monitorId": monitor, "eventId": event, "name": name, "cause": cause, "kind": kind])
+        guard status == 202 else { throw TestFailure("alarm refused with \(status): \(body)") }
+        return body
+    }
+
+    func post(_ path: String, json: [String: Any]) async throws -> (Int, [String: Any]) {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(ports.admin)\(path)")!)
+        request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.httpBody = try JSONSerialization.data(withJSONObject: json)
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let object = (try? JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, object)
+    }
+
+    func get(_ path: String) async throws -> (Int, Data) {
+        let (data, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(ports.admin)\(path)")!)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
+    }
+}
