@@ -83,14 +83,28 @@ let package = Package(
         ),
         .testTarget(name: "ModelTests", dependencies: ["Model"], swiftSettings: swiftSettings),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Model"], swiftSettings: swiftSettings),
-        .testTarget(
-            name: "EventServerTests",
+        .target(
+            name: "ZmesTestSupport",
             dependencies: [
-                "EventServer", "Storage", "Model",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            path: "Tests/ZmesTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EventServerTests",
+            dependencies: [
+                "EventServer", "Storage", "Model", "ZmesTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["zmes", "ZmesTestSupport"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -1,6 +1,7 @@
 import Foundation
 import NIOWebSocket
 import Testing
+import ZmesTestSupport
 
 @Suite("Authentication")
 struct AuthTests {

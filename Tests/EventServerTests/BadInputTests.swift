@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOWebSocket
 import Testing
+import ZmesTestSupport
 
 @Suite("Bad input")
 struct BadInputTests {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ZmesTestSupport
 
 @Suite("Control messages")
 struct ControlTests {

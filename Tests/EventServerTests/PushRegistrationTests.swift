@@ -1,6 +1,7 @@
 import Foundation
 import Model
 import Testing
+import ZmesTestSupport
 
 @Suite("Push registration and badges")
 struct PushRegistrationTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Model
 import Testing
+import ZmesTestSupport
 
 @Suite("Who gets what")
 struct RoutingTests {

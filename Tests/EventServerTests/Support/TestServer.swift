@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Model
 import Storage
+import ZmesTestSupport
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -90,5 +91,11 @@ struct TestServer: Sendable {
     func get(_ path: String) async throws -> (Int, Data) {
         let (data, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(ports.admin)\(path)")!)
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
+    }
+}
+
+extension TestClient {
+    static func connect(to server: TestServer, path: String = "/") async throws -> TestClient {
+        try await connect(port: server.ports.webSocket, certificatePath: server.tlsEnabled ? server.certificatePath : nil, path: path)
     }
 }

@@ -7,7 +7,7 @@ import NIOWebSocket
 import Testing
 
 /// A real websocket client over real TLS, as a phone would connect.
-final class TestClient: Sendable {
+public final class TestClient: Sendable {
     private let messages: Inbox
     private let outbound: WebSocketOutboundWriter
     private let run: Task<WebSocketCloseFrame?, any Error>
@@ -18,17 +18,18 @@ final class TestClient: Sendable {
         self.run = run
     }
 
-    static func connect(to server: TestServer, path: String = "/") async throws -> TestClient {
+    /// Connects to `port` on loopback: `wss` trusting `certificatePath`, or `ws` when it is `nil`.
+    public static func connect(port: Int, certificatePath: String?, path: String = "/") async throws -> TestClient {
         let inbox = Inbox()
-        let scheme = server.tlsEnabled ? "wss" : "ws"
+        let scheme = certificatePath == nil ? "ws" : "wss"
         var tls: TLSConfiguration?
-        if server.tlsEnabled {
+        if let certificatePath {
             var configuration = TLSConfiguration.makeClientConfiguration()
-            configuration.trustRoots = .file(server.certificatePath)
+            configuration.trustRoots = .file(certificatePath)
             tls = configuration
         }
         let (stream, continuation) = AsyncStream<WebSocketOutboundWriter>.makeStream()
-        let url = "\(scheme)://localhost:\(server.ports.webSocket)\(path)"
+        let url = "\(scheme)://localhost:\(port)\(path)"
         let run = Task {
             defer { continuation.finish() }
             return try await WebSocketClient.connect(
@@ -54,24 +55,24 @@ final class TestClient: Sendable {
         return TestClient(messages: inbox, outbound: outbound, run: run)
     }
 
-    func send(_ text: String) async throws {
+    public func send(_ text: String) async throws {
         try await outbound.writeTextMessage(text)
     }
 
-    func send(json: [String: Any]) async throws {
+    public func send(json: [String: Any]) async throws {
         try await send(String(decoding: try JSONSerialization.data(withJSONObject: json), as: UTF8.self))
     }
 
-    func sendFrame(_ frame: WebSocketFrame) async throws {
+    public func sendFrame(_ frame: WebSocketFrame) async throws {
         try await outbound.write(.custom(frame))
     }
 
-    func sendBinary(_ bytes: [UInt8]) async throws {
+    public func sendBinary(_ bytes: [UInt8]) async throws {
         try await outbound.write(.binary(ByteBuffer(bytes: bytes)))
     }
 
     /// The next message as a JSON object; fails the test on timeout.
-    func receive(timeout: Duration = .seconds(5), sourceLocation: SourceLocation = #_sourceLocation) async throws -> [String: Any] {
+    public func receive(timeout: Duration = .seconds(5), sourceLocation: SourceLocation = #_sourceLocation) async throws -> [String: Any] {
         guard let text = await messages.next(timeout: timeout) else {
             throw TestFailure("no message within \(timeout)")
         }
@@ -82,12 +83,12 @@ final class TestClient: Sendable {
     }
 
     /// The raw text of the next message.
-    func receiveText(timeout: Duration = .seconds(5)) async -> String? {
+    public func receiveText(timeout: Duration = .seconds(5)) async -> String? {
         await messages.next(timeout: timeout)
     }
 
     /// Proves nothing else is queued for this client: a version request's reply must come next.
-    func expectNoPendingMessage(sourceLocation: SourceLocation = #_sourceLocation) async throws {
+    public func expectNoPendingMessage(sourceLocation: SourceLocation = #_sourceLocation) async throws {
         try await send(json: ["event": "control", "data": ["type": "version"]])
         let next = try await receive()
         #expect(next["event"] as? String == "control", "unexpected message: \(next)", sourceLocation: sourceLocation)
@@ -95,7 +96,7 @@ final class TestClient: Sendable {
     }
 
     /// Waits until the server closes the connection and returns the close code it sent.
-    func closeCode(timeout: Duration = .seconds(10)) async throws -> WebSocketErrorCode? {
+    public func closeCode(timeout: Duration = .seconds(10)) async throws -> WebSocketErrorCode? {
         try await withThrowingTaskGroup(of: WebSocketErrorCode?.self) { group in
             group.addTask { try await self.run.value?.closeCode }
             group.addTask {
@@ -108,13 +109,13 @@ final class TestClient: Sendable {
         }
     }
 
-    func close() async {
+    public func close() async {
         try? await outbound.close(.normalClosure, reason: nil)
         _ = try? await closeCode(timeout: .seconds(5))
     }
 
     /// Authenticates and checks the reply is a success.
-    func login(_ user: String, _ password: String, token: String = "", extra: [String: Any] = [:]) async throws {
+    public func login(_ user: String, _ password: String, token: String = "", extra: [String: Any] = [:]) async throws {
         var data: [String: Any] = ["user": user, "password": password, "appversion": "1.8.001"]
         data.merge(extra) { _, new in new }
         try await send(json: ["event": "auth", "data": data, "token": token])
@@ -166,7 +167,7 @@ actor Inbox {
     }
 }
 
-struct TestFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+public struct TestFailure: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }

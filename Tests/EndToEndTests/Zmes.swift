@@ -1,0 +1,146 @@
+import Foundation
+import ZmesTestSupport
+
+/// Runs the `zmes` executable built beside the test bundle.
+enum Zmes {
+    static var executable: URL {
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        // On Linux the runner is .build/<config>/zmesPackageTests.xctest; on macOS a bundle inside it.
+        while !FileManager.default.isExecutableFile(atPath: directory.appendingPathComponent("zmes").path),
+            directory.pathComponents.count > 1
+        {
+            directory.deleteLastPathComponent()
+        }
+        return directory.appendingPathComponent("zmes")
+    }
+
+    static func makeDirectory() -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("zmes-e2e-\(UUID().uuidString)").path
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// A loopback port nobody listens on right now.
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw TestFailure("socket() failed") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw TestFailure("bind() failed") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    struct Result {
+        var status: Int32
+        var output: String
+        var errors: String
+    }
+
+    static func run(_ arguments: [String], in directory: String, input: String? = nil, environment: [String: String] = [:]) throws -> Result {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        let output = Pipe()
+        let errors = Pipe()
+        let standardInput = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        process.standardInput = standardInput
+        try process.run()
+        if let input { standardInput.fileHandleForWriting.write(Data(input.utf8)) }
+        try standardInput.fileHandleForWriting.close()
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
+            errors: String(decoding: errorData, as: UTF8.self))
+    }
+
+    static func json(_ arguments: [String], in directory: String) throws -> [[String: Any]] {
+        let result = try run(arguments, in: directory)
+        guard result.status == 0 else { throw TestFailure("zmes \(arguments.joined(separator: " ")) failed: \(result.errors)") }
+        guard let array = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [[String: Any]] else {
+            throw TestFailure("not a JSON array: \(result.output)")
+        }
+        return array
+    }
+
+    static func start(_ arguments: [String], in directory: String) throws -> RunningZmes {
+        try RunningZmes(arguments: arguments, directory: directory)
+    }
+}
+
+/// A `zmes serve` process with its output collected as it comes.
+final class RunningZmes: @unchecked Sendable {
+    private let process = Process()
+    private let lock = NSLock()
+    private var out = ""
+    private var err = ""
+
+    var standardOutput: String { lock.withLock { out } }
+    var standardError: String { lock.withLock { err } }
+
+    init(arguments: [String], directory: String) throws {
+        process.executableURL = Zmes.executable
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        process.standardInput = FileHandle.nullDevice
+        output.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let text = String(decoding: handle.availableData, as: UTF8.self)
+            self?.lock.withLock { self?.out += text }
+        }
+        errors.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let text = String(decoding: handle.availableData, as: UTF8.self)
+            self?.lock.withLock { self?.err += text }
+        }
+        try process.run()
+    }
+
+    /// Waits for the "listening" log line and reads the bound ports from it.
+    func waitForListening(timeout: Duration = .seconds(30)) async throws -> (webSocket: Int, admin: Int) {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let log = standardError
+            if let match = log.firstMatch(of: /admin=http:\/\/[^ ]*:(\d+) websocket=wss?:\/\/[^ ]*:(\d+)/),
+                let admin = Int(match.1), let webSocket = Int(match.2)
+            {
+                return (webSocket, admin)
+            }
+            guard process.isRunning else { throw TestFailure("zmes exited: \(log)") }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw TestFailure("zmes did not start listening: \(standardError)")
+    }
+
+    /// Sends SIGTERM and returns the exit status.
+    func terminate(timeout: Duration = .seconds(20)) async throws -> Int32 {
+        process.terminate()
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning {
+            guard ContinuousClock.now < deadline else {
+                kill(process.processIdentifier, SIGKILL)
+                throw TestFailure("zmes did not exit after SIGTERM")
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return process.terminationStatus
+    }
+
+    func terminateIfRunning() {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+}
