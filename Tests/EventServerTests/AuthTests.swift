@@ -62,11 +62,11 @@ struct AuthTests {
 
     @Test("an authenticated connection is not closed by the deadline")
     func deadlineSparesGoodClients() async throws {
-        let server = try await TestServer.start { $0.auth.timeout = 2 }
+        let server = try await TestServer.start { $0.auth.timeout = 3 }
         defer { Task { await server.stop() } }
         let client = try await TestClient.connect(to: server)
         try await client.login("alice", "secret")
-        try await Task.sleep(for: .milliseconds(2_500))
+        try await Task.sleep(for: .milliseconds(3_500))
         try await client.expectNoPendingMessage()
         await client.close()
     }

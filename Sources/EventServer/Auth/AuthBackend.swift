@@ -18,9 +18,26 @@ public struct AuthenticatedUser: Sendable, Equatable {
     }
 }
 
+/// Which monitors each device owner may see, as the router reads it once per alarm.
+public struct MonitorPermissions: Sendable {
+    /// `nil`: no accounts at all (auth off), so every monitor is visible to everyone.
+    let byUser: [String: MonitorSet]?
+
+    public static let unrestricted = MonitorPermissions(byUser: nil)
+
+    public init(byUser: [String: MonitorSet]?) {
+        self.byUser = byUser
+    }
+
+    /// A user unknown to the backend (e.g. removed) sees nothing.
+    public func monitors(for user: String) -> MonitorSet {
+        guard let byUser else { return .all }
+        return byUser[user] ?? .only([])
+    }
+}
+
 /// Checks websocket logins and tells the router which monitors each device owner may see.
 public protocol AuthBackend: Sendable {
     func authenticate(user: String, password: String) async throws(AuthError) -> AuthenticatedUser
-    /// Monitor permissions of every known user; a user missing here sees nothing.
-    func monitorPermissions() async throws -> [String: MonitorSet]
+    func monitorPermissions() async throws -> MonitorPermissions
 }

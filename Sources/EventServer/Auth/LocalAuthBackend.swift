@@ -26,8 +26,8 @@ public struct LocalAuthBackend: AuthBackend {
         return AuthenticatedUser(name: record.name, monitors: record.monitors)
     }
 
-    public func monitorPermissions() async throws -> [String: MonitorSet] {
-        Dictionary(uniqueKeysWithValues: try await store.users().map { ($0.name, $0.monitors) })
+    public func monitorPermissions() async throws -> MonitorPermissions {
+        MonitorPermissions(byUser: Dictionary(uniqueKeysWithValues: try await store.users().map { ($0.name, $0.monitors) }))
     }
 }
 
@@ -39,5 +39,5 @@ public struct OpenAuthBackend: AuthBackend {
         AuthenticatedUser(name: user.isEmpty ? "anonymous" : user, monitors: .all)
     }
 
-    public func monitorPermissions() async throws -> [String: MonitorSet] { [:] }
+    public func monitorPermissions() async throws -> MonitorPermissions { .unrestricted }
 }

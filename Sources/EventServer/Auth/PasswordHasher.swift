@@ -6,7 +6,8 @@ public enum PasswordHasher {
     /// 2^10 rounds: about 50 ms here, the usual floor for interactive logins.
     public static let cost: UInt8 = 10
 
-    public static func hash(_ password: String) async -> String {
+    /// - Parameter cost: log2 of the rounds; lower only in tests, where speed matters more than strength.
+    public static func hash(_ password: String, cost: UInt8 = cost) async -> String {
         await runOffLoop { Bcrypt.hash(password, cost: cost) }
     }
 

@@ -25,12 +25,10 @@ public struct AlarmRouter: Sendable {
         let now = Date()
         let devices = try await store.devices()
         let permissions = try await auth.monitorPermissions()
-        let authIsOpen = auth is OpenAuthBackend
         let connected = await sessions.connectedTokens()
         var candidates: [NotificationCandidate] = []
         for device in devices {
-            let visible = authIsOpen ? .all : (permissions[device.user] ?? .only([]))
-            guard visible.contains(alarm.monitorId), device.filter.allows(monitor: alarm.monitorId) else { continue }
+            guard permissions.monitors(for: device.user).contains(alarm.monitorId), device.filter.allows(monitor: alarm.monitorId) else { continue }
             let pushes = pushEnabled && device.state == .enabled
             // A device served over its socket counts only while a socket of it is open.
             guard pushes || connected.contains(device.token) else { continue }

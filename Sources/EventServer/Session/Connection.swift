@@ -21,8 +21,8 @@ struct Connection {
         let (stream, outgoing) = AsyncStream<Outgoing>.makeStream(bufferingPolicy: .bufferingNewest(1_024))
         let id = await context.sessions.open(address: address, outgoing: outgoing)
         var state = SessionState(id: id, address: address, openedAt: Date())
-        if !context.authRequired {
-            state.user = AuthenticatedUser(name: "anonymous", monitors: .all)
+        if !context.authRequired, let anonymous = try? await context.auth.authenticate(user: "", password: "") {
+            state.user = anonymous
             await context.sessions.update(state)
         }
         let initialState = state

@@ -79,25 +79,21 @@ struct MessageHandler {
     // MARK: - Messages
 
     private mutating func authenticate(frame: ClientFrame, user: String, password: String, monlist: JSONValue?, intlist: JSONValue?) async {
-        let limited = await context.rateLimiter.isLimited(state.address)
+        let limited = context.authRequired ? await context.rateLimiter.isLimited(state.address) : false
         var result: AuthenticatedUser?
-        if context.authRequired {
-            if limited {
-                logger.warning("login refused: too many failures from this address", metadata: ["user": "\(user)"])
-            } else {
-                do {
-                    result = try await context.auth.authenticate(user: user, password: password)
-                } catch {
-                    switch error {
-                    case .badCredentials:
-                        logger.notice("login failed: bad credentials", metadata: ["user": "\(user)"])
-                    case .unavailable(let reason):
-                        logger.error("login failed: auth backend unavailable", metadata: ["user": "\(user)", "reason": "\(reason)"])
-                    }
+        if limited {
+            logger.warning("login refused: too many failures from this address", metadata: ["user": "\(user)"])
+        } else {
+            do {
+                result = try await context.auth.authenticate(user: user, password: password)
+            } catch {
+                switch error {
+                case .badCredentials:
+                    logger.notice("login failed: bad credentials", metadata: ["user": "\(user)"])
+                case .unavailable(let reason):
+                    logger.error("login failed: auth backend unavailable", metadata: ["user": "\(user)", "reason": "\(reason)"])
                 }
             }
-        } else {
-            result = AuthenticatedUser(name: user.isEmpty ? "anonymous" : user, monitors: .all)
         }
         guard let result else {
             if !limited { await context.rateLimiter.recordFailure(state.address) }

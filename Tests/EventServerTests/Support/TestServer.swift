@@ -39,7 +39,7 @@ struct TestServer: Sendable {
         configure(&configuration)
         let store = try Store(path: configuration.store.path)
         for (name, user) in users where try await store.user(named: name) == nil {
-            try await store.saveUser(User(name: name, passwordHash: await PasswordHasher.hash(user.password), monitors: user.monitors))
+            try await store.saveUser(User(name: name, passwordHash: await PasswordHasher.hash(user.password, cost: 4), monitors: user.monitors))
         }
         var logger = Logger(label: "zmes-test")
         logger.logLevel = ProcessInfo.processInfo.environment["ZMES_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
