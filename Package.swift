@@ -43,7 +43,13 @@ let package = Package(
         ),
         .target(
             name: "PushDispatcher",
-            dependencies: ["Model", "Storage", "CCurl"],
+            dependencies: [
+                "Model", "Storage", "CCurl",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -96,7 +102,7 @@ let package = Package(
         .testTarget(
             name: "EventServerTests",
             dependencies: [
-                "EventServer", "Storage", "Model", "ZmesTestSupport",
+                "EventServer", "Storage", "Model", "PushDispatcher", "ZmesTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -47,16 +47,20 @@ public final class TestClient: Sendable {
                 await inbox.finish()
             }
         }
-        var iterator = stream.makeAsyncIterator()
-        guard let outbound = await iterator.next() else {
-            _ = try await run.value
+        let opened = try await withTimeout(.seconds(20), "websocket connection to \(url)") {
+            var iterator = stream.makeAsyncIterator()
+            return await iterator.next()
+        }
+        guard let outbound = opened else {
+            _ = try await withTimeout(.seconds(10), "websocket connection to \(url)") { try await run.value }
             throw TestFailure("websocket connection to \(url) did not open")
         }
         return TestClient(messages: inbox, outbound: outbound, run: run)
     }
 
     public func send(_ text: String) async throws {
-        try await outbound.writeTextMessage(text)
+        let outbound = self.outbound
+        try await withTimeout(.seconds(10), "sending a message") { try await outbound.writeTextMessage(text) }
     }
 
     public func send(json: [String: Any]) async throws {
@@ -97,16 +101,8 @@ public final class TestClient: Sendable {
 
     /// Waits until the server closes the connection and returns the close code it sent.
     public func closeCode(timeout: Duration = .seconds(10)) async throws -> WebSocketErrorCode? {
-        try await withThrowingTaskGroup(of: WebSocketErrorCode?.self) { group in
-            group.addTask { try await self.run.value?.closeCode }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                throw TestFailure("connection still open after \(timeout)")
-            }
-            let code = try await group.next()!
-            group.cancelAll()
-            return code
-        }
+        let run = self.run
+        return try await withTimeout(timeout, "waiting for the server to close the connection") { try await run.value?.closeCode }
     }
 
     public func close() async {

@@ -1,9 +1,7 @@
 import ArgumentParser
 import EventServer
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import PushDispatcher
 
 struct AlarmCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -21,30 +19,25 @@ struct AlarmCommand: AsyncParsableCommand {
         var host = configuration.admin.address
         if host == "0.0.0.0" || host == "::" { host = "127.0.0.1" }
         if host.contains(":") { host = "[\(host)]" }
-        guard let url = URL(string: "http://\(host):\(configuration.admin.port)/api/v1/alarms") else {
-            throw CommandFailure("admin.address '\(configuration.admin.address)' does not make a URL")
-        }
+        let url = "http://\(host):\(configuration.admin.port)/api/v1/alarms"
         var body: [String: String] = ["monitorId": String(monitor), "cause": cause, "kind": end ? "end" : "start"]
         if let event { body["eventId"] = String(event) }
         if let name { body["name"] = name }
-        var request = URLRequest(url: url)
-        request.httpMethod = "POST"
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        var headers: [(name: String, value: String)] = [("content-type", "application/json")]
         if !configuration.admin.token.isEmpty {
-            request.setValue("Bearer \(configuration.admin.token)", forHTTPHeaderField: "Authorization")
+            headers.append(("authorization", "Bearer \(configuration.admin.token)"))
         }
-        request.httpBody = try JSONEncoder().encode(body)
-        let data: Data
-        let response: URLResponse
+        let client = HTTP2Client()
+        defer { client.shutdown() }
+        let response: HTTPResponse
         do {
-            (data, response) = try await URLSession.shared.data(for: request)
+            response = try await client.send(HTTPRequest(url: url, headers: headers, body: [UInt8](try JSONEncoder().encode(body))))
         } catch {
-            throw CommandFailure("cannot reach zmes at \(url.absoluteString): is `zmes serve` running? (\(error.localizedDescription))")
+            throw CommandFailure("cannot reach zmes at \(url): is `zmes serve` running? (\(error))")
         }
-        let text = String(decoding: data, as: UTF8.self)
-        guard let http = response as? HTTPURLResponse, http.statusCode == 202 else {
-            throw CommandFailure("zmes refused the alarm: \(text)")
+        guard response.status == 202 else {
+            throw CommandFailure("zmes refused the alarm (HTTP \(response.status)): \(response.bodyText)")
         }
-        print(text)
+        print(response.bodyText)
     }
 }

@@ -4,9 +4,7 @@ import Logging
 import Model
 import Storage
 import ZmesTestSupport
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import PushDispatcher
 
 /// A `ZmesServer` on loopback ports chosen by the system, over a store in a fresh directory.
 struct TestServer: Sendable {
@@ -51,8 +49,11 @@ struct TestServer: Sendable {
             defer { readyContinuation.finish() }
             try await server.run(handleSignals: false, stop: shutdown) { ports in readyContinuation.yield(ports) }
         }
-        var iterator = ready.makeAsyncIterator()
-        guard let ports = await iterator.next() else {
+        let bound = try await withTimeout(.seconds(30), "server start") {
+            var iterator = ready.makeAsyncIterator()
+            return await iterator.next()
+        }
+        guard let ports = bound else {
             try await task.value
             throw TestFailure("server stopped before listening")
         }
@@ -78,19 +79,22 @@ struct TestServer: Sendable {
         return body
     }
 
+    /// One client for every test's admin calls: the project's own libcurl client, over plain HTTP/1.1 here.
+    static let http = HTTP2Client()
+
     func post(_ path: String, json: [String: Any]) async throws -> (Int, [String: Any]) {
-        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(ports.admin)\(path)")!)
-        request.httpMethod = "POST"
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.httpBody = try JSONSerialization.data(withJSONObject: json)
-        let (data, response) = try await URLSession.shared.data(for: request)
-        let object = (try? JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
-        return ((response as? HTTPURLResponse)?.statusCode ?? 0, object)
+        let request = HTTPRequest(
+            url: "http://127.0.0.1:\(ports.admin)\(path)", headers: [("content-type", "application/json")],
+            body: [UInt8](try JSONSerialization.data(withJSONObject: json)))
+        let response = try await withTimeout(.seconds(15), "POST \(path)") { try await Self.http.send(request) }
+        let object = (try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]) ?? [:]
+        return (response.status, object)
     }
 
     func get(_ path: String) async throws -> (Int, Data) {
-        let (data, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(ports.admin)\(path)")!)
-        return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
+        let request = HTTPRequest(url: "http://127.0.0.1:\(ports.admin)\(path)", method: "GET")
+        let response = try await withTimeout(.seconds(15), "GET \(path)") { try await Self.http.send(request) }
+        return (response.status, Data(response.body))
     }
 }
 

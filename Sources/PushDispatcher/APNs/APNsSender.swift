@@ -1,0 +1,85 @@
+import Crypto
+import Foundation
+import Logging
+
+/// Sends pushes to APNs with token-based auth (ES256 provider JWT).
+public struct APNsSender: PushSender {
+    let credential: APNsCredential
+    let client: HTTP2Client
+    let providerToken: ProviderToken
+
+    public init(credential: APNsCredential, client: HTTP2Client) throws {
+        self.credential = credential
+        self.client = client
+        let key = try P256.Signing.PrivateKey(pemRepresentation: credential.keyPEM)
+        providerToken = ProviderToken(key: key, keyID: credential.keyID, teamID: credential.teamID)
+    }
+
+    /// Provider tokens signed so far (one per key per 50 minutes when all is well).
+    public func tokenRenewals() async -> Int { await providerToken.renewals }
+
+    public func send(_ message: PushMessage) async -> PushOutcome {
+        let outcome = await attempt(message)
+        if case .retry(let reason, _) = outcome, reason == "ExpiredProviderToken" {
+            return await attempt(message)  // a fresh token, straight away
+        }
+        return outcome
+    }
+
+    private func attempt(_ message: PushMessage) async -> PushOutcome {
+        let jwt: String
+        do {
+            jwt = try await providerToken.token()
+        } catch {
+            return .credentialRejected(reason: "cannot sign the provider token: \(error)")
+        }
+        let request = HTTPRequest(
+            url: "\(credential.baseURL)/3/device/\(message.token)",
+            headers: [
+                ("authorization", "bearer \(jwt)"),
+                ("apns-topic", credential.topic),
+                ("apns-push-type", "alert"),
+                ("apns-priority", "10"),
+                ("apns-expiration", String(Int(message.expiresAt.timeIntervalSince1970))),
+                ("apns-collapse-id", "zmes-\(message.alarm.monitorId)-\(message.alarm.eventId)"),
+                ("apns-id", UUID().uuidString.lowercased()),
+                ("content-type", "application/json"),
+            ],
+            body: APNsPayload.encode(message),
+            caFile: credential.caFile.isEmpty ? nil : credential.caFile)
+        let response: HTTPResponse
+        do {
+            response = try await client.send(request)
+        } catch {
+            return .retry(reason: "\(error)", after: nil)
+        }
+        let outcome = APNsReply.classify(response)
+        if case .retry(let reason, _) = outcome, reason == "ExpiredProviderToken" {
+            await providerToken.expire(jwt)
+        }
+        return outcome
+    }
+}
+
+/// Apple's replies, decided by status and `reason`, never by message text.
+enum APNsReply {
+    static func classify(_ response: HTTPResponse) -> PushOutcome {
+        if response.status == 200 { return .delivered }
+        let object = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any]
+        let reason = object?["reason"] as? String ?? "HTTP \(response.status)"
+        let retryAfter = response.headers["retry-after"].flatMap(Int.init).map { Duration.seconds($0) }
+        switch (response.status, reason) {
+        case (410, _):
+            let timestamp = (object?["timestamp"] as? NSNumber).map { Date(timeIntervalSince1970: $0.doubleValue / 1_000) }
+            return .tokenGone(reason: reason, at: timestamp)
+        case (403, "ExpiredProviderToken"):
+            return .retry(reason: reason, after: .zero)
+        case (403, _):
+            return .credentialRejected(reason: reason)  // InvalidProviderToken, BadCertificate, MissingProviderToken...
+        case (429, _), (500...599, _):
+            return .retry(reason: reason, after: retryAfter)
+        default:
+            return .failed(reason: reason)  // BadDeviceToken, DeviceTokenNotForTopic, PayloadTooLarge...
+        }
+    }
+}

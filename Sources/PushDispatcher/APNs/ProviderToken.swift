@@ -1,0 +1,44 @@
+import Crypto
+import Foundation
+
+/// The APNs provider JWT for one key, shared by every request on every connection.
+///
+/// Apple refuses a token older than an hour (ExpiredProviderToken) and one renewed
+/// more often than every 20 minutes (TooManyProviderTokenUpdates), so it is renewed
+/// after 50 minutes, or sooner only when Apple says it expired.
+actor ProviderToken {
+    static let lifetime: TimeInterval = 50 * 60
+    static let minimumAge: TimeInterval = 20 * 60
+
+    private let key: P256.Signing.PrivateKey
+    private let keyID: String
+    private let teamID: String
+    private var current: (token: String, issuedAt: Date)?
+    /// How many tokens were signed, for tests and metrics.
+    private(set) var renewals = 0
+
+    init(key: P256.Signing.PrivateKey, keyID: String, teamID: String) {
+        self.key = key
+        self.keyID = keyID
+        self.teamID = teamID
+    }
+
+    func token(now: Date = Date()) throws -> String {
+        if let current, now.timeIntervalSince(current.issuedAt) < Self.lifetime {
+            return current.token
+        }
+        let issuedAt = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
+        let token = try JWT.es256(keyID: keyID, claims: ["iss": teamID, "iat": Int(issuedAt.timeIntervalSince1970)], key: key)
+        current = (token, issuedAt)
+        renewals += 1
+        return token
+    }
+
+    /// Apple said the token expired: the next request gets a new one (unless it is itself brand new).
+    func expire(_ token: String, now: Date = Date()) {
+        guard let current, current.token == token, now.timeIntervalSince(current.issuedAt) >= Self.minimumAge || now < current.issuedAt else {
+            return
+        }
+        self.current = nil
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+import Model
+
+/// Everything a sender needs for one push: the job, the device's platform and the badge to show.
+public struct PushMessage: Sendable {
+    public var jobID: Int64
+    public var token: String
+    public var platform: Platform
+    public var badge: Int
+    public var alarm: Alarm
+    public var title: String
+    public var body: String
+    /// When the push stops being worth showing (APNs `apns-expiration`).
+    public var expiresAt: Date
+
+    public init(jobID: Int64, token: String, platform: Platform, badge: Int, alarm: Alarm, title: String, body: String, expiresAt: Date) {
+        self.jobID = jobID
+        self.token = token
+        self.platform = platform
+        self.badge = badge
+        self.alarm = alarm
+        self.title = title
+        self.body = body
+        self.expiresAt = expiresAt
+    }
+
+    /// The custom keys zmNinja reads from every push.
+    var customData: [String: String] {
+        ["mid": String(alarm.monitorId), "eid": String(alarm.eventId), "notification_foreground": "true"]
+    }
+}
+
+/// A provider client: turns a message into one HTTP/2 request and classifies the reply.
+public protocol PushSender: Sendable {
+    func send(_ message: PushMessage) async -> PushOutcome
+}

@@ -1,0 +1,14 @@
+import Foundation
+
+/// What one attempt at a push came to, decided from the provider's structured reply.
+public enum PushOutcome: Sendable, Equatable {
+    case delivered
+    /// Try again later; `after` is the provider's `Retry-After` (or a floor it implies).
+    case retry(reason: String, after: Duration?)
+    /// Will never succeed as it is: dead-letter with the provider's reason.
+    case failed(reason: String)
+    /// The token is no longer valid; `at` is when the provider saw it go (APNs' 410 timestamp).
+    case tokenGone(reason: String, at: Date?)
+    /// The credential itself was refused: stop using it until the operator acts.
+    case credentialRejected(reason: String)
+}
