@@ -44,9 +44,22 @@ public struct ZmesServer: Sendable {
             auth: auth,
             rateLimiter: AuthRateLimiter(maxFailures: configuration.auth.maxFailures, window: configuration.auth.failureWindow),
             logger: logger)
-        let router = AlarmRouter(
+        let credentials = try await CredentialSet.load(from: store, logger: logger)
+        let httpClient = HTTP2Client()
+        defer { httpClient.shutdown() }
+        let dispatcher = Dispatcher(
+            store: store, routes: credentials.routes(client: httpClient, store: store, logger: logger),
+            template: MessageTemplate(title: configuration.push.title, body: configuration.push.body),
+            maxAge: TimeInterval(configuration.push.maxAge), logger: logger)
+        for credential in credentials.credentials {
+            logger.info(
+                "push credential loaded",
+                metadata: ["credential": "\(credential.name)", "provider": "\(credential.provider.rawValue)", "broken": "\(credentials.broken[credential.name] ?? "no")"])
+        }
+        var router = AlarmRouter(
             store: store, sessions: sessions, auth: auth, pushEnabled: configuration.push.enabled,
-            providers: ProviderSelection(hasAPNs: false, hasFCM: false), logger: logger)
+            providers: credentials.selection, logger: logger)
+        router.onQueued = { dispatcher.wake() }
 
         var tls: TLSMaterial?
         if configuration.server.tls.enabled {
@@ -62,12 +75,12 @@ public struct ZmesServer: Sendable {
         let webSocket = try WebSocketListener.make(context: context, tls: try tls?.serverConfiguration()) { port in
             await ready.set(webSocket: port)
         }
-        let admin = AdminListener.make(context: context, router: router, completeAlarm: completeAlarm) { port in
+        let admin = AdminListener.make(context: context, router: router, dispatcher: dispatcher, completeAlarm: completeAlarm) { port in
             await ready.set(admin: port)
         }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [.init(service: webSocket), .init(service: admin)],
+                services: [.init(service: webSocket), .init(service: admin), .init(service: DispatcherService(dispatcher: dispatcher))],
                 gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
                 logger: logger))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
@@ -140,5 +153,16 @@ public actor ShutdownTrigger {
     func wait() async {
         if triggered { return }
         await withCheckedContinuation { waiters.append($0) }
+    }
+}
+
+/// Runs the dispatcher in the service group; on shutdown it stops claiming and lets in-flight pushes finish.
+struct DispatcherService: Service {
+    let dispatcher: Dispatcher
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await dispatcher.run()
+        }
     }
 }

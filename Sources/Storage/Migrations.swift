@@ -53,6 +53,29 @@ enum Migrations {
                 CREATE INDEX outbox_due ON outbox(state, next_attempt_at);
                 """)
         }
+        migrator.registerMigration("v2-dispatcher") { db in
+            try db.execute(sql: """
+                CREATE TABLE credentials (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    provider TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    broken_reason TEXT,
+                    broken_at REAL,
+                    created_at REAL NOT NULL,
+                    updated_at REAL NOT NULL
+                );
+                ALTER TABLE outbox ADD COLUMN badge INTEGER;
+                ALTER TABLE outbox ADD COLUMN replayed_at REAL;
+                ALTER TABLE outbox ADD COLUMN finished_at REAL;
+                CREATE INDEX outbox_token ON outbox(token);
+                """)
+        }
+        migrator.registerMigration("v3-provider-tokens") { db in
+            try db.execute(sql: """
+                ALTER TABLE credentials ADD COLUMN provider_token TEXT;
+                ALTER TABLE credentials ADD COLUMN provider_token_issued_at REAL;
+                """)
+        }
         return migrator
     }
 }

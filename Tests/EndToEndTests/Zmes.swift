@@ -75,8 +75,8 @@ enum Zmes {
         return array
     }
 
-    static func start(_ arguments: [String], in directory: String) throws -> RunningZmes {
-        try RunningZmes(arguments: arguments, directory: directory)
+    static func start(_ arguments: [String], in directory: String, environment: [String: String] = [:]) throws -> RunningZmes {
+        try RunningZmes(arguments: arguments, directory: directory, environment: environment)
     }
 }
 
@@ -90,10 +90,11 @@ final class RunningZmes: @unchecked Sendable {
     var standardOutput: String { lock.withLock { out } }
     var standardError: String { lock.withLock { err } }
 
-    init(arguments: [String], directory: String) throws {
+    init(arguments: [String], directory: String, environment: [String: String] = [:]) throws {
         process.executableURL = Zmes.executable
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         let output = Pipe()
         let errors = Pipe()
         process.standardOutput = output
@@ -138,6 +139,12 @@ final class RunningZmes: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(50))
         }
         return process.terminationStatus
+    }
+
+    /// kill -9: no chance to clean up, as in a crash.
+    func crash() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
     }
 
     func terminateIfRunning() {

@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import Model
 import NIOCore
+import PushDispatcher
 import Storage
 
 /// The operators' HTTP API, on loopback by default: alarm ingest, health, the outbox.
@@ -10,6 +11,7 @@ enum AdminListener {
     static func make(
         context: ServerContext,
         router alarmRouter: AlarmRouter,
+        dispatcher: Dispatcher,
         completeAlarm: @escaping @Sendable (Alarm) -> Alarm,
         onRunning: @escaping @Sendable (Int) async -> Void
     ) -> some ApplicationProtocol {
@@ -48,6 +50,22 @@ enum AdminListener {
             }
             let jobs = try await context.store.pushJobs(state: state)
             return jsonResponse(.ok, jobs.map(PushJobListing.init))
+        }
+        router.post("/api/v1/pushes/replay") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            guard let object = (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any] else {
+                return jsonResponse(.badRequest, ["error": "the body must be {\"ids\":[...]} or {\"allFailed\":true}"])
+            }
+            let jobs: [PushJob]
+            if let ids = object["ids"] as? [NSNumber] {
+                jobs = try await Replay.run(store: context.store, ids: ids.map(\.int64Value), since: nil)
+            } else if object["allFailed"] as? Bool == true {
+                jobs = try await Replay.run(store: context.store, ids: nil, since: nil)
+            } else {
+                return jsonResponse(.badRequest, ["error": "the body must be {\"ids\":[...]} or {\"allFailed\":true}"])
+            }
+            dispatcher.wake()
+            return jsonResponse(.ok, ["replayed": jobs.count])
         }
         let configuration = context.configuration.admin
         return Application(

@@ -20,6 +20,8 @@ public struct AlarmRouter: Sendable {
     let pushEnabled: Bool
     let providers: ProviderSelection
     let logger: Logger
+    /// Told when pushes were queued, so the dispatcher wakes at once.
+    var onQueued: @Sendable () -> Void = {}
 
     public func route(_ alarm: Alarm) async throws -> RoutingReport {
         let now = Date()
@@ -40,6 +42,7 @@ public struct AlarmRouter: Sendable {
         }
         let notified = try await store.recordNotifications(for: alarm, candidates: candidates, at: now)
         let pushed = Set(candidates.lazy.filter { $0.provider != nil && notified.contains($0.token) }.map(\.token))
+        if !pushed.isEmpty { onQueued() }
         let byToken = Dictionary(devices.map { ($0.token, $0) }, uniquingKeysWith: { first, _ in first })
         let sent = await sessions.deliver(alarm, devices: byToken, notified: notified, pushed: pushed, now: now)
         let report = RoutingReport(devicesNotified: notified.count, pushesQueued: pushed.count, websocketDeliveries: sent)

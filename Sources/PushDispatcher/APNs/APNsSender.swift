@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Logging
+import Storage
 
 /// Sends pushes to APNs with token-based auth (ES256 provider JWT).
 public struct APNsSender: PushSender {
@@ -8,11 +9,17 @@ public struct APNsSender: PushSender {
     let client: HTTP2Client
     let providerToken: ProviderToken
 
-    public init(credential: APNsCredential, client: HTTP2Client) throws {
+    /// - Parameter store: keeps the provider token across restarts; `nil` keeps it in memory only.
+    public init(credential: APNsCredential, client: HTTP2Client, store: Store? = nil) throws {
         self.credential = credential
         self.client = client
         let key = try P256.Signing.PrivateKey(pemRepresentation: credential.keyPEM)
-        providerToken = ProviderToken(key: key, keyID: credential.keyID, teamID: credential.teamID)
+        let persistence = store.map { store in
+            ProviderTokenPersistence(
+                load: { try? await store.providerToken(credential: credential.name) },
+                save: { token, issuedAt in try? await store.saveProviderToken(credential: credential.name, token: token, issuedAt: issuedAt) })
+        }
+        providerToken = ProviderToken(key: key, keyID: credential.keyID, teamID: credential.teamID, persistence: persistence)
     }
 
     /// Provider tokens signed so far (one per key per 50 minutes when all is well).

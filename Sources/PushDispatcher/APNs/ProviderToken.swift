@@ -13,24 +13,40 @@ actor ProviderToken {
     private let key: P256.Signing.PrivateKey
     private let keyID: String
     private let teamID: String
+    private let persistence: ProviderTokenPersistence?
     private var current: (token: String, issuedAt: Date)?
+    private var loaded = false
+    /// The one read of the stored token; concurrent first callers all wait for it.
+    private var loading: Task<(token: String, issuedAt: Date)?, Never>?
     /// How many tokens were signed, for tests and metrics.
     private(set) var renewals = 0
 
-    init(key: P256.Signing.PrivateKey, keyID: String, teamID: String) {
+    init(key: P256.Signing.PrivateKey, keyID: String, teamID: String, persistence: ProviderTokenPersistence? = nil) {
         self.key = key
         self.keyID = keyID
         self.teamID = teamID
+        self.persistence = persistence
     }
 
-    func token(now: Date = Date()) throws -> String {
-        if let current, now.timeIntervalSince(current.issuedAt) < Self.lifetime {
+    func token(now: Date = Date()) async throws -> String {
+        if !loaded {
+            let persistence = self.persistence
+            let loading = self.loading ?? Task { await persistence?.load() }
+            self.loading = loading
+            let stored = await loading.value
+            if !loaded {
+                loaded = true
+                current = stored
+            }
+        }
+        if let current, now.timeIntervalSince(current.issuedAt) < Self.lifetime, current.issuedAt <= now.addingTimeInterval(60) {
             return current.token
         }
         let issuedAt = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
         let token = try JWT.es256(keyID: keyID, claims: ["iss": teamID, "iat": Int(issuedAt.timeIntervalSince1970)], key: key)
         current = (token, issuedAt)
         renewals += 1
+        await persistence?.save(token, issuedAt)
         return token
     }
 
@@ -41,4 +57,10 @@ actor ProviderToken {
         }
         self.current = nil
     }
+}
+
+/// Where a provider token is kept between runs (the store), so restarts do not renew it.
+struct ProviderTokenPersistence: Sendable {
+    var load: @Sendable () async -> (token: String, issuedAt: Date)?
+    var save: @Sendable (String, Date) async -> Void
 }

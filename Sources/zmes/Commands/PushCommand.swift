@@ -5,7 +5,7 @@ import Model
 
 struct PushCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "push", abstract: "The push outbox.", subcommands: [List.self])
+        commandName: "push", abstract: "The push outbox.", subcommands: [List.self, Replay.self])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List pushes in the outbox, newest first.")

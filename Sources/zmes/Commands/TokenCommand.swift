@@ -28,7 +28,7 @@ struct TokenCommand: AsyncParsableCommand {
 
         func run() async throws {
             let store = try options.openStore(try options.loadConfiguration())
-            let providers = ProviderSelection(hasAPNs: false, hasFCM: false)
+            let providers = try await CredentialSet.load(from: store).selection
             let devices = try await store.devices().map {
                 Listing(
                     token: $0.token, user: $0.user, platform: $0.platform.rawValue, state: $0.state.rawValue,

@@ -1,0 +1,53 @@
+import Foundation
+import Logging
+import Model
+import Storage
+
+/// The credentials registered in the store, decoded; one per provider is used.
+public struct CredentialSet: Sendable {
+    public var credentials: [ProviderCredential]
+    public var broken: [String: String]
+
+    public static func load(from store: Store, logger: Logger? = nil) async throws -> CredentialSet {
+        var credentials: [ProviderCredential] = []
+        var broken: [String: String] = [:]
+        for stored in try await store.credentials() {
+            do {
+                credentials.append(try JSONDecoder().decode(ProviderCredential.self, from: stored.body))
+                if let reason = stored.brokenReason { broken[stored.name] = reason }
+            } catch {
+                logger?.error("a stored credential cannot be read; register it again", metadata: ["credential": "\(stored.name)"])
+            }
+        }
+        return CredentialSet(credentials: credentials, broken: broken)
+    }
+
+    /// The credential used for a provider: the first by name.
+    public func first(for provider: PushProvider) -> ProviderCredential? {
+        credentials.filter { $0.provider == provider }.sorted { $0.name < $1.name }.first
+    }
+
+    public var selection: ProviderSelection {
+        ProviderSelection(hasAPNs: first(for: .apns) != nil, hasFCM: first(for: .fcm) != nil)
+    }
+
+    /// A sender per provider that has a credential.
+    public func routes(client: HTTP2Client, store: Store?, logger: Logger) -> [PushProvider: Dispatcher.Route] {
+        var routes: [PushProvider: Dispatcher.Route] = [:]
+        for provider in PushProvider.allCases {
+            guard let credential = first(for: provider) else { continue }
+            do {
+                let sender: any PushSender
+                switch credential {
+                case .apns(let apns): sender = try APNsSender(credential: apns, client: client, store: store)
+                case .fcm(let fcm): sender = try FCMSender(credential: fcm, client: client)
+                case .proxy(let proxy): sender = ProxySender(credential: proxy, client: client)
+                }
+                routes[provider] = Dispatcher.Route(credentialName: credential.name, sender: sender)
+            } catch {
+                logger.error("credential unusable; register it again", metadata: ["credential": "\(credential.name)", "error": "\(error)"])
+            }
+        }
+        return routes
+    }
+}

@@ -1,0 +1,168 @@
+import Foundation
+import GRDB
+import Model
+
+/// A job taken from the outbox for one attempt, with what the sender needs to know of its device.
+public struct ClaimedJob: Sendable, Equatable {
+    public var job: PushJob
+    public var platform: Platform
+    /// The badge this push carries: the device's count plus one, fixed at the first attempt.
+    public var badge: Int
+    /// Whence `push.max_age` is counted: creation, or the last replay.
+    public var agedFrom: Date
+}
+
+/// What became of one attempt, as the store records it.
+public enum JobResult: Sendable, Equatable {
+    case delivered
+    case retry(at: Date, reason: String)
+    case failed(reason: String)
+    /// The token is invalid: the job fails and the device is removed, unless it
+    /// registered again after `invalidAt` (APNs' 410 timestamp).
+    case tokenGone(reason: String, invalidAt: Date?)
+}
+
+extension Store {
+    /// Takes up to `limit` due jobs for the given providers. In the same transaction it
+    /// marks them claimed, counts the attempt and fixes each job's badge (the device's
+    /// stored count plus one), so a crash can repeat a push but never lose one or skip a badge.
+    public func claimDueJobs(limit: Int, providers: Set<PushProvider>, at now: Date = Date()) async throws -> [ClaimedJob] {
+        guard limit > 0, !providers.isEmpty else { return [] }
+        return try await pool.write { db in
+            let placeholders = providers.map { _ in "?" }.joined(separator: ",")
+            var arguments: StatementArguments = [now.storeValue]
+            _ = arguments.append(contentsOf: StatementArguments(providers.map(\.rawValue)))
+            _ = arguments.append(contentsOf: [limit])
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT o.*, d.platform AS device_platform FROM outbox o LEFT JOIN devices d ON d.token = o.token
+                    WHERE o.state IN ('queued', 'retrying') AND o.claimed_at IS NULL AND o.next_attempt_at <= ?
+                      AND o.provider IN (\(placeholders))
+                    ORDER BY o.next_attempt_at, o.id LIMIT ?
+                    """,
+                arguments: arguments)
+            var claimed: [ClaimedJob] = []
+            let claim = try db.cachedStatement(sql: "UPDATE outbox SET claimed_at = ?, attempts = attempts + 1, badge = ? WHERE id = ?")
+            let nextBadge = try db.cachedStatement(sql: "UPDATE devices SET badge = badge + 1 WHERE token = ? RETURNING badge")
+            let orphan = try db.cachedStatement(
+                sql: "UPDATE outbox SET state = 'failed', last_error = 'the device was removed', finished_at = ? WHERE id = ?")
+            for row in rows {
+                guard let job = PushJob(row: row) else { continue }
+                let platformText: String? = row["device_platform"]
+                guard let platformText, let platform = Platform(rawValue: platformText) else {
+                    try orphan.execute(arguments: [now.storeValue, job.id])
+                    continue
+                }
+                var badge: Int? = row["badge"]
+                if badge == nil {
+                    badge = try Int.fetchOne(nextBadge, arguments: [job.token]) ?? 1
+                }
+                try claim.execute(arguments: [now.storeValue, badge, job.id])
+                let replayedAt: Double? = row["replayed_at"]
+                var claimedJob = job
+                claimedJob.attempts += 1
+                claimed.append(
+                    ClaimedJob(
+                        job: claimedJob, platform: platform, badge: badge ?? 1,
+                        agedFrom: max(job.createdAt, replayedAt.map(Date.init(storeValue:)) ?? job.createdAt)))
+            }
+            return claimed
+        }
+    }
+
+    /// Records many attempts in one transaction (the dispatcher batches them).
+    public func record(_ results: [(jobID: Int64, token: String, result: JobResult)], at now: Date = Date()) async throws {
+        guard !results.isEmpty else { return }
+        try await pool.write { db in
+            let delivered = try db.cachedStatement(
+                sql: "UPDATE outbox SET state = 'delivered', claimed_at = NULL, last_error = NULL, finished_at = ? WHERE id = ?")
+            let lastPush = try db.cachedStatement(sql: "UPDATE devices SET last_push_at = ? WHERE token = ?")
+            let retry = try db.cachedStatement(
+                sql: "UPDATE outbox SET state = 'retrying', claimed_at = NULL, next_attempt_at = ?, last_error = ? WHERE id = ?")
+            let failed = try db.cachedStatement(
+                sql: "UPDATE outbox SET state = 'failed', claimed_at = NULL, last_error = ?, finished_at = ? WHERE id = ?")
+            for (jobID, token, result) in results {
+                switch result {
+                case .delivered:
+                    try delivered.execute(arguments: [now.storeValue, jobID])
+                    try lastPush.execute(arguments: [now.storeValue, token])
+                case .retry(let at, let reason):
+                    try retry.execute(arguments: [at.storeValue, reason, jobID])
+                case .failed(let reason):
+                    try failed.execute(arguments: [reason, now.storeValue, jobID])
+                case .tokenGone(let reason, let invalidAt):
+                    try failed.execute(arguments: ["token removed: \(reason)", now.storeValue, jobID])
+                    if let invalidAt {
+                        try db.execute(
+                            sql: "DELETE FROM devices WHERE token = ? AND updated_at <= ?", arguments: [token, invalidAt.storeValue])
+                    } else {
+                        try db.execute(sql: "DELETE FROM devices WHERE token = ?", arguments: [token])
+                    }
+                }
+            }
+        }
+    }
+
+    /// Claims left by a process that died are taken again: run once at start-up.
+    @discardableResult
+    public func releaseClaims() async throws -> Int {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE outbox SET claimed_at = NULL WHERE claimed_at IS NOT NULL AND state IN ('queued', 'retrying')")
+            return db.changesCount
+        }
+    }
+
+    /// Dead-letters undelivered jobs older than `maxAge` seconds (counted from creation or replay).
+    @discardableResult
+    public func expireJobs(maxAge: TimeInterval, at now: Date = Date()) async throws -> Int {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE outbox SET state = 'failed', finished_at = ?,
+                        last_error = 'expired: undelivered after ' || CAST(? AS INTEGER) || ' s' || COALESCE(' (last error: ' || last_error || ')', '')
+                    WHERE state IN ('queued', 'retrying') AND claimed_at IS NULL AND MAX(created_at, COALESCE(replayed_at, 0)) < ?
+                    """,
+                arguments: [now.storeValue, maxAge, now.storeValue - maxAge])
+            return db.changesCount
+        }
+    }
+
+    /// When the next retry falls due, so the dispatcher can sleep until then.
+    public func nextDueTime(providers: Set<PushProvider>) async throws -> Date? {
+        guard !providers.isEmpty else { return nil }
+        return try await pool.read { db in
+            let placeholders = providers.map { _ in "?" }.joined(separator: ",")
+            let value = try Double.fetchOne(
+                db,
+                sql: "SELECT MIN(next_attempt_at) FROM outbox WHERE state IN ('queued', 'retrying') AND claimed_at IS NULL AND provider IN (\(placeholders))",
+                arguments: StatementArguments(providers.map(\.rawValue)))
+            return value.map(Date.init(storeValue:))
+        }
+    }
+
+    /// Puts failed jobs back into the outbox: the given ids, or every failed one (since a time).
+    /// - Returns: the jobs requeued, with their providers.
+    public func replay(ids: [Int64]? = nil, since: Date? = nil, at now: Date = Date()) async throws -> [PushJob] {
+        try await pool.write { db in
+            var sql = "SELECT * FROM outbox WHERE state = 'failed'"
+            var arguments: StatementArguments = []
+            if let ids {
+                guard !ids.isEmpty else { return [] }
+                sql += " AND id IN (\(ids.map { _ in "?" }.joined(separator: ",")))"
+                _ = arguments.append(contentsOf: StatementArguments(ids))
+            }
+            if let since {
+                sql += " AND created_at >= ?"
+                _ = arguments.append(contentsOf: [since.storeValue])
+            }
+            let jobs = try Row.fetchAll(db, sql: sql, arguments: arguments).compactMap(PushJob.init(row:))
+            let requeue = try db.cachedStatement(
+                sql: "UPDATE outbox SET state = 'queued', claimed_at = NULL, next_attempt_at = ?, replayed_at = ?, finished_at = NULL WHERE id = ?")
+            for job in jobs {
+                try requeue.execute(arguments: [now.storeValue, now.storeValue, job.id])
+            }
+            return jobs
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import ArgumentParser
+import Foundation
+import Model
+import PushDispatcher
+import Storage
+
+struct CredentialsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "credentials", abstract: "Push provider credentials (APNs keys, FCM service accounts, the zmNinja proxy).",
+        subcommands: [Add.self, List.self, Remove.self, Verify.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Validate a credentials file (format: Credentials.example) and register every entry; refuses the whole file on any error.")
+        @OptionGroup var options: GlobalOptions
+        @Option(help: "The credentials file.") var file: String
+
+        func run() async throws {
+            let credentials: [ProviderCredential]
+            do {
+                credentials = try CredentialsFile.load(path: file)
+            } catch {
+                throw CommandFailure("\(file): \(error)")
+            }
+            let store = try options.openStore(try options.loadConfiguration())
+            for credential in credentials {
+                try await store.saveCredential(name: credential.name, provider: credential.provider, body: try JSONEncoder().encode(credential))
+                print("registered \(credential.provider.rawValue) '\(credential.name)': \(credential.summary)")
+            }
+            print("restart zmes serve (or send it SIGHUP once supported) to use them")
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List registered credentials (names, key ids, fingerprints; never secrets).")
+        @OptionGroup var options: GlobalOptions
+        @Flag(help: "Print JSON.") var json = false
+
+        struct Listing: Encodable {
+            var name: String
+            var provider: String
+            var summary: String
+            var state: String
+            var brokenReason: String?
+        }
+
+        func run() async throws {
+            let store = try options.openStore(try options.loadConfiguration())
+            let set = try await CredentialSet.load(from: store)
+            let listings = set.credentials.map {
+                Listing(
+                    name: $0.name, provider: $0.provider.rawValue, summary: $0.summary,
+                    state: set.broken[$0.name] == nil ? "ok" : "broken", brokenReason: set.broken[$0.name])
+            }
+            if json { return try printJSON(listings) }
+            printTable(
+                header: ["NAME", "PROVIDER", "STATE", "DETAILS"],
+                rows: listings.map { [$0.name, $0.provider, $0.brokenReason.map { "broken: \($0)" } ?? "ok", $0.summary] })
+        }
+    }
+
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove a credential.")
+        @OptionGroup var options: GlobalOptions
+        @Argument(help: "Credential name.") var name: String
+
+        func run() async throws {
+            let store = try options.openStore(try options.loadConfiguration())
+            guard try await store.removeCredential(name: name) else { throw CommandFailure("no credential named '\(name)'") }
+            print("removed credential \(name)")
+        }
+    }
+
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check every credential: its key signs, and it is not marked broken. --probe makes one real call per provider; a probe that succeeds clears a broken mark.")
+        @OptionGroup var options: GlobalOptions
+        @Flag(help: "Make one real call per provider (APNs with a dummy token, FCM validate_only, the proxy with a dummy token).") var probe = false
+
+        func run() async throws {
+            let store = try options.openStore(try options.loadConfiguration())
+            let set = try await CredentialSet.load(from: store)
+            guard !set.credentials.isEmpty else { throw CommandFailure("no credentials registered (zmes credentials add --file FILE)") }
+            let client = HTTP2Client()
+            defer { client.shutdown() }
+            var failures = 0
+            for credential in set.credentials {
+                var verdict = set.broken[credential.name].map { "broken: \($0)" } ?? "ok"
+                if probe {
+                    switch await CredentialProbe.run(credential, client: client, store: store) {
+                    case .accepted:
+                        if set.broken[credential.name] != nil { try await store.clearCredentialBroken(name: credential.name) }
+                        verdict = "ok (probe accepted)"
+                    case .rejected(let reason):
+                        try await store.markCredentialBroken(name: credential.name, reason: reason)
+                        verdict = "broken: \(reason) (probe)"
+                    case .unreachable(let reason):
+                        verdict += " (probe could not reach the provider: \(reason))"
+                        failures += 1
+                    }
+                }
+                if verdict.hasPrefix("broken") { failures += 1 }
+                print("\(credential.provider.rawValue) '\(credential.name)': \(verdict)")
+            }
+            if failures > 0 { throw ExitCode(1) }
+        }
+    }
+}

@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+import PushDispatcher
+
+extension PushCommand {
+    struct Replay: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Put dead-lettered pushes back into the outbox; they go through the same rules as new ones.")
+        @OptionGroup var options: GlobalOptions
+        @Argument(help: "Push ids (from zmes push list).") var ids: [Int64] = []
+        @Flag(help: "Every failed push.") var allFailed = false
+        @Option(help: "With --all-failed: only pushes created since this ISO 8601 time.") var since: String?
+
+        func validate() throws {
+            guard ids.isEmpty != !allFailed else { throw ValidationError("give push ids or --all-failed, not both") }
+        }
+
+        func run() async throws {
+            var sinceDate: Date?
+            if let since {
+                guard let parsed = ISO8601DateFormatter().date(from: since) else {
+                    throw CommandFailure("--since must be an ISO 8601 time such as 2026-11-24T10:00:00Z")
+                }
+                sinceDate = parsed
+            }
+            let store = try options.openStore(try options.loadConfiguration())
+            let jobs = try await PushDispatcher.Replay.run(store: store, ids: allFailed ? nil : ids, since: sinceDate)
+            if !allFailed && jobs.count < ids.count {
+                let missing = Set(ids).subtracting(jobs.map(\.id)).sorted()
+                print("not failed or not found, left as they are: \(missing.map(String.init).joined(separator: ", "))")
+            }
+            print("replayed \(jobs.count) push\(jobs.count == 1 ? "" : "es")")
+        }
+    }
+}
