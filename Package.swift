@@ -89,6 +89,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "ModelTests", dependencies: ["Model"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PushDispatcherTests",
+            dependencies: [
+                "PushDispatcher", "Model", "Storage",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Model"], swiftSettings: swiftSettings),
         .target(
             name: "ZmesTestSupport",
@@ -133,7 +142,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "zmes", "ZmesTestSupport", "MockProviders", "Storage", "Model",
+                "zmes", "ZmesTestSupport", "MockProviders", "Storage", "Model", "PushDispatcher",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings

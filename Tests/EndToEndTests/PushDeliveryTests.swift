@@ -1,5 +1,6 @@
 import Foundation
 import MockProviders
+import PushDispatcher
 import Model
 import Storage
 import Testing
@@ -280,6 +281,70 @@ struct PushDeliveryTests {
             print("diagnostics: log: \(server.standardError.split(separator: "\n").filter { !$0.contains("push delivered") }.suffix(30).joined(separator: "\n"))")
         }
         #expect(Set(await apns.accepted().map(\.deviceToken)) == Set(tokens))
+        #expect(try await server.terminate() == 0)
+    }
+
+    @Test("an FCM 401 refreshes the access token once and delivers; a dropped connection is retried on a new one")
+    func fcmRefreshAndDroppedConnection() async throws {
+        let fixture = try await PushFixture(fcm: true)
+        defer { Task { await fixture.shutdown() } }
+        let (server, ports) = try await fixture.start()
+        defer { server.terminateIfRunning() }
+        let android = try await fixture.connect(ports)
+        try await fixture.register(android, token: Self.androidToken, platform: "android")
+        await android.close()
+        let fcm = try #require(fixture.fcm)
+        _ = try fixture.alarm(event: 1)
+        #expect(await eventually { await fcm.accepted().count == 1 })
+        #expect(await fcm.accessTokensIssued() == 1)
+
+        await fcm.revokeAccessTokens()
+        _ = try fixture.alarm(event: 2)
+        #expect(await eventually { await fcm.accepted().count == 2 })
+        #expect(await fcm.accessTokensIssued() == 2)
+
+        await fcm.inject(.closeConnection, deviceToken: Self.androidToken)
+        _ = try fixture.alarm(event: 3)
+        #expect(await eventually { await fcm.accepted().count == 3 })
+        #expect(await fcm.connectionCount() >= 2)
+        #expect(try await server.terminate() == 0)
+    }
+
+    @Test("credentials add refuses a broken file whole; list shows no secret; the admin API lists and replays")
+    func operatorCommands() async throws {
+        let fixture = try await PushFixture(apns: true, proxy: true)
+        defer { Task { await fixture.shutdown() } }
+        try "apns:\n  - {name: other, key_file: Missing.p8, key_id: A, team_id: B, topic: t}\nproxy:\n  - {name: p2, url: 'https://x/y', key: k}\n"
+            .write(toFile: fixture.directory + "/broken.yml", atomically: true, encoding: .utf8)
+        let refused = try Zmes.run(["credentials", "add", "--file", "broken.yml"], in: fixture.directory)
+        #expect(refused.status != 0)
+        #expect(refused.errors.contains("apns 'other'"))
+        #expect(refused.errors.contains("Missing.p8"))
+        let listed = try Zmes.json(["credentials", "list", "--json"], in: fixture.directory)
+        #expect(Set(listed.compactMap { $0["name"] as? String }) == ["test-apns", "test-proxy"])  // nothing of broken.yml
+        let plain = try Zmes.run(["credentials", "list"], in: fixture.directory).output
+        #expect(!plain.contains(PushFixture.proxyKey))
+        #expect(!plain.contains("PRIVATE KEY"))
+
+        let (server, ports) = try await fixture.start()
+        defer { server.terminateIfRunning() }
+        let phone = try await fixture.connect(ports)
+        try await fixture.register(phone, token: Self.iosToken, platform: "ios")
+        await phone.close()
+        let apns = try #require(fixture.apns)
+        await apns.injectAPNsError(status: 400, reason: "BadDeviceToken", deviceToken: Self.iosToken)
+        _ = try fixture.alarm(event: 1)
+        #expect(try await eventually { try Zmes.json(["push", "list", "--json", "--state", "failed"], in: fixture.directory).count == 1 })
+        let admin = HTTP2Client()
+        defer { admin.shutdown() }
+        let list = try await admin.send(HTTPRequest(url: "http://127.0.0.1:\(ports.admin)/api/v1/pushes?state=failed", method: "GET"))
+        let failed = try #require(try JSONSerialization.jsonObject(with: Data(list.body)) as? [[String: Any]])
+        #expect(failed.first?["lastError"] as? String == "BadDeviceToken")
+        let id = try #require(failed.first?["id"] as? Int)
+        let replay = try await admin.send(HTTPRequest(url: "http://127.0.0.1:\(ports.admin)/api/v1/pushes/replay", body: Array("{\"ids\":[\(id)]}".utf8)))
+        #expect(replay.status == 200)
+        #expect(replay.bodyText.contains("\"replayed\":1"))
+        #expect(await eventually { await apns.accepted().count == 1 })
         #expect(try await server.terminate() == 0)
     }
 

@@ -1,0 +1,107 @@
+import Foundation
+import Model
+import Testing
+
+@testable import PushDispatcher
+
+@Suite("Payloads")
+struct PayloadTests {
+    func message(body: String, platform: Platform = .ios) -> PushMessage {
+        PushMessage(
+            jobID: 1, token: String(repeating: "ab", count: 32), platform: platform, badge: 4,
+            alarm: Alarm(monitorId: 3, monitorName: "Garage", eventId: 5060, cause: "Motion"),
+            title: "Garage Alarm (5060)", body: body, expiresAt: Date().addingTimeInterval(900))
+    }
+
+    @Test("an APNs payload carries the alert, badge and zmNinja's custom keys")
+    func apnsShape() throws {
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(APNsPayload.encode(message(body: "Motion at 10:00")))) as? [String: Any])
+        let aps = try #require(object["aps"] as? [String: Any])
+        #expect(aps["badge"] as? Int == 4)
+        #expect((aps["alert"] as? [String: String])?["body"] == "Motion at 10:00")
+        #expect(object["mid"] as? String == "3")
+        #expect(object["eid"] as? String == "5060")
+        #expect(object["notification_foreground"] as? String == "true")
+    }
+
+    @Test("a long alert body is cut so the APNs payload stays within 4096 bytes; the custom keys stay whole")
+    func truncation() throws {
+        for body in [String(repeating: "x", count: 10_000), String(repeating: "é🚨", count: 3_000)] {
+            let bytes = APNsPayload.encode(message(body: body))
+            #expect(bytes.count <= 4096)
+            #expect(bytes.count > 3_900)
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
+            #expect(object["eid"] as? String == "5060")
+            let alert = try #require((object["aps"] as? [String: Any])?["alert"] as? [String: String])
+            #expect(alert["body"]?.hasSuffix("…") == true)
+            #expect(alert["title"] == "Garage Alarm (5060)")
+        }
+    }
+
+    @Test("FCM data values are all strings")
+    func fcmStrings() throws {
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(FCMMessage.encode(message(body: "b", platform: .android)))) as? [String: Any])
+        let data = try #require((object["message"] as? [String: Any])?["data"] as? [String: Any])
+        #expect(data.values.allSatisfy { $0 is String })
+    }
+
+    @Test("titles and bodies fill the templates")
+    func templates() {
+        let template = MessageTemplate(title: "{name} Alarm ({eid})", body: "{cause} on {mid}", timeZone: TimeZone(identifier: "UTC")!)
+        let rendered = template.render(Alarm(monitorId: 2, monitorName: "Porch", eventId: 9, cause: "Person", kind: .end))
+        #expect(rendered.title == "Porch Alarm (9)")
+        #expect(rendered.body == "End: Person on 2")
+    }
+}
+
+@Suite("Reply classification")
+struct ReplyClassificationTests {
+    func response(_ status: Int, _ body: String, headers: [String: String] = [:]) -> HTTPResponse {
+        HTTPResponse(status: status, headers: headers, body: Array(body.utf8))
+    }
+
+    @Test("APNs replies are decided by status and reason")
+    func apns() {
+        #expect(APNsReply.classify(response(200, "")) == .delivered)
+        #expect(APNsReply.classify(response(410, #"{"reason":"Unregistered","timestamp":1700000000000}"#)) == .tokenGone(reason: "Unregistered", at: Date(timeIntervalSince1970: 1_700_000_000)))
+        #expect(APNsReply.classify(response(403, #"{"reason":"InvalidProviderToken"}"#)) == .credentialRejected(reason: "InvalidProviderToken"))
+        #expect(APNsReply.classify(response(403, #"{"reason":"ExpiredProviderToken"}"#)) == .retry(reason: "ExpiredProviderToken", after: .zero))
+        #expect(APNsReply.classify(response(503, #"{"reason":"ServiceUnavailable"}"#, headers: ["retry-after": "2"])) == .retry(reason: "ServiceUnavailable", after: .seconds(2)))
+        #expect(APNsReply.classify(response(400, #"{"reason":"BadDeviceToken"}"#)) == .failed(reason: "BadDeviceToken"))
+    }
+
+    @Test("FCM replies are decided by errorCode, not message text")
+    func fcm() {
+        func body(_ code: String, _ status: String, message: String = "ignored", extra: String = "") -> String {
+            #"{"error":{"code":400,"message":"\#(message)","status":"\#(status)","details":[{"@type":"type.googleapis.com/google.firebase.fcm.v1.FcmError","errorCode":"\#(code)"}\#(extra)]}}"#
+        }
+        #expect(FCMReply.classify(response(404, body("UNREGISTERED", "NOT_FOUND"))) == .tokenGone(reason: "UNREGISTERED", at: nil))
+        #expect(FCMReply.classify(response(429, body("QUOTA_EXCEEDED", "RESOURCE_EXHAUSTED"))) == .retry(reason: "QUOTA_EXCEEDED", after: .seconds(60)))
+        #expect(FCMReply.classify(response(503, body("UNAVAILABLE", "UNAVAILABLE"), headers: ["retry-after": "5"])) == .retry(reason: "UNAVAILABLE", after: .seconds(5)))
+        #expect(FCMReply.classify(response(401, body("THIRD_PARTY_AUTH_ERROR", "UNAUTHENTICATED"))) == .failed(reason: "THIRD_PARTY_AUTH_ERROR"))
+        #expect(FCMReply.classify(response(403, body("SENDER_ID_MISMATCH", "PERMISSION_DENIED"))) == .failed(reason: "SENDER_ID_MISMATCH"))
+        let namesToken = #",{"@type":"type.googleapis.com/google.rpc.BadRequest","fieldViolations":[{"field":"message.token","description":"x"}]}"#
+        #expect(FCMReply.classify(response(400, body("INVALID_ARGUMENT", "INVALID_ARGUMENT", extra: namesToken))) == .tokenGone(reason: "INVALID_ARGUMENT (token)", at: nil))
+        #expect(FCMReply.classify(response(400, body("INVALID_ARGUMENT", "INVALID_ARGUMENT", message: "The registration token is not a valid FCM registration token"))) == .failed(reason: "INVALID_ARGUMENT"))
+    }
+
+    @Test("the proxy's token-gone texts remove the token; a bad key breaks the credential")
+    func proxy() {
+        #expect(ProxyReply.classify(response(200, #"{"Success":"projects/x/messages/1"}"#)) == .delivered)
+        #expect(ProxyReply.classify(response(400, #"{"Error":"Requested entity was not found."}"#)) == .tokenGone(reason: "Requested entity was not found.", at: nil))
+        #expect(ProxyReply.classify(response(401, #"{"Error":"Unauthorized"}"#)) == .credentialRejected(reason: "Unauthorized"))
+        #expect(ProxyReply.classify(response(500, #"{"Error":"boom"}"#)) == .retry(reason: "boom", after: nil))
+    }
+
+    @Test("backoff grows, honours Retry-After and stops at the max age")
+    func retryPolicy() {
+        let policy = RetryPolicy(maxAge: 60)
+        let now = Date()
+        let first = policy.nextAttempt(after: 1, retryAfter: nil, agedFrom: now, now: now)!
+        #expect(first.timeIntervalSince(now) <= 1)
+        let hinted = policy.nextAttempt(after: 1, retryAfter: .seconds(10), agedFrom: now, now: now)!
+        #expect(hinted.timeIntervalSince(now) >= 10)
+        let late = policy.nextAttempt(after: 5, retryAfter: nil, agedFrom: now.addingTimeInterval(-59), now: now)
+        #expect(late == nil)
+    }
+}
