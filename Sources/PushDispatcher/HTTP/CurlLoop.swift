@@ -15,8 +15,7 @@ final class CurlLoop: @unchecked Sendable {
     private let multi: UnsafeMutableRawPointer
     private var thread: Thread?
     private let finished = DispatchSemaphore(value: 0)
-    /// `ZMES_CURL_VERBOSE=1` makes libcurl describe every transfer on standard error (it shows headers: debugging only).
-    private let verbose = ProcessInfo.processInfo.environment["ZMES_CURL_VERBOSE"] == "1"
+
     // Owned by the curl thread only:
     private var active: [UnsafeMutableRawPointer: Transfer] = [:]
     private var idleHandles: [UnsafeMutableRawPointer] = []
@@ -102,7 +101,6 @@ final class CurlLoop: @unchecked Sendable {
         zmes_easy_setopt_string(handle, CURLOPT_URL, request.url)
         zmes_easy_setopt_long(handle, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
         zmes_easy_setopt_long(handle, CURLOPT_PIPEWAIT, 1)
-        if verbose { zmes_easy_setopt_long(handle, CURLOPT_VERBOSE, 1) }
         zmes_easy_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
         zmes_easy_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 1)
         zmes_easy_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2)
