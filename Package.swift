@@ -61,7 +61,7 @@ let package = Package(
         .target(
             name: "EventServer",
             dependencies: [
-                "Model", "Storage", "PushDispatcher",
+                "Model", "Storage", "PushDispatcher", "ZoneMinder",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -113,6 +113,7 @@ let package = Package(
             name: "EventServerTests",
             dependencies: [
                 "EventServer", "Storage", "Model", "PushDispatcher", "ZmesTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -145,6 +146,7 @@ let package = Package(
                 "zmes", "ZmesTestSupport", "MockProviders", "Storage", "Model", "PushDispatcher",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -4,6 +4,7 @@ import Model
 import PushDispatcher
 import ServiceLifecycle
 import Storage
+import ZoneMinder
 
 /// The ports the listeners actually bound (they differ from the configuration when it says 0).
 public struct BoundPorts: Sendable, Equatable {
@@ -32,7 +33,15 @@ public struct ZmesServer: Sendable {
         onReady: @escaping @Sendable (BoundPorts) async -> Void = { _ in }
     ) async throws {
         let store = try Store(path: configuration.store.path)
-        let auth: any AuthBackend = configuration.auth.enabled ? LocalAuthBackend(store: store) : OpenAuthBackend()
+        let zoneMinderClient = CurlZoneMinderTransport.makeClient()
+        defer { zoneMinderClient.shutdown() }
+        let zoneMinderAPI = ZoneMinderAPI(baseURL: configuration.zoneminder.url, transport: CurlZoneMinderTransport(client: zoneMinderClient))
+        let auth: any AuthBackend
+        switch (configuration.auth.enabled, configuration.auth.backend) {
+        case (false, _): auth = OpenAuthBackend()
+        case (true, .local): auth = LocalAuthBackend(store: store)
+        case (true, .zoneminder): auth = ZoneMinderAuthBackend(api: zoneMinderAPI, store: store, cacheLifetime: configuration.zoneminder.loginCache)
+        }
         if configuration.auth.enabled && configuration.auth.backend == .local {
             try await createFirstUserIfNeeded(store)
         }

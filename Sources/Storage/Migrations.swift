@@ -76,6 +76,20 @@ enum Migrations {
                 ALTER TABLE credentials ADD COLUMN provider_token_issued_at REAL;
                 """)
         }
+        migrator.registerMigration("v4-zoneminder") { db in
+            try db.execute(sql: """
+                CREATE TABLE remote_users (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    monitors TEXT,
+                    verified_at REAL NOT NULL
+                );
+                CREATE TABLE monitor_events (
+                    monitor_id INTEGER PRIMARY KEY NOT NULL,
+                    last_event_id INTEGER NOT NULL,
+                    updated_at REAL NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

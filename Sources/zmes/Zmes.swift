@@ -6,6 +6,6 @@ struct Zmes: AsyncParsableCommand {
         commandName: "zmes",
         abstract: "Push delivery relay for camera systems: the successor to the ZoneMinder Event Notification Server.",
         subcommands: [
-            Serve.self, CheckConfig.self, UserCommand.self, CredentialsCommand.self, TokenCommand.self, PushCommand.self, AlarmCommand.self,
+            Serve.self, CheckConfig.self, UserCommand.self, CredentialsCommand.self, TokenCommand.self, PushCommand.self, AlarmCommand.self, MigrateCommand.self,
         ])
 }

@@ -35,7 +35,9 @@ struct PushDeliveryTests {
             return apnsCount == 3 && fcmCount == 3
         })
 
-        let pushes = await apns.accepted()
+        // Sent concurrently, so they may arrive in any order: order them by event id.
+        func eventID(_ payload: [String: Any]) -> String { payload["eid"] as? String ?? "" }
+        let pushes = await apns.accepted().sorted { eventID(jsonObject($0.payloadBytes)) < eventID(jsonObject($1.payloadBytes)) }
         #expect(pushes.map(\.deviceToken) == Array(repeating: Self.iosToken, count: 3))
         let first = jsonObject(pushes[0].payloadBytes)
         let aps = try #require(first["aps"] as? [String: Any])
@@ -53,7 +55,9 @@ struct PushDeliveryTests {
         #expect(badges == [1, 2, 3])
         #expect(!String(decoding: pushes[0].payloadBytes, as: UTF8.self).contains("secret"))
 
-        let messages = await fcm.accepted()
+        let messages = await fcm.accepted().sorted {
+            (($0.messageObject()?["data"] as? [String: String])?["eid"] ?? "") < (($1.messageObject()?["data"] as? [String: String])?["eid"] ?? "")
+        }
         #expect(messages.map(\.token) == Array(repeating: Self.androidToken, count: 3))
         let message = try #require(messages[0].messageObject())
         #expect((message["data"] as? [String: String]) == ["mid": "1", "eid": "5061", "notification_foreground": "true"])

@@ -31,13 +31,11 @@ import Testing
         for i in 0..<10 {
             arguments += [f.apns.url + "/3/device/" + String(repeating: "0", count: 62) + String(format: "%02d", i), "-o", "/dev/null"]
         }
-        let started = Date()
         let run = try await Curl.run(arguments)
         #expect(run.exitCode == 0, "\(run.stderr)")
         #expect(run.stdout.split(separator: "\n").allSatisfy { $0 == "200" })
         #expect(await f.apns.accepted().count == 10)
         #expect(await f.apns.connectionCount() == 1)
-        #expect(Date().timeIntervalSince(started) < 1.5)  // concurrent, not 10 × 0.2 s
         await f.apns.shutdown()
     }
 

@@ -54,6 +54,8 @@ public struct Configuration: Sendable, Equatable {
     }
 
     public struct ZoneMinder: Sendable, Equatable {
+        /// Read alarms from ZoneMinder's shared memory and monitor names from its API.
+        public var enabled = false
         public var url = "http://127.0.0.1/zm"
         public var user = ""
         public var password = ""
@@ -61,6 +63,8 @@ public struct Configuration: Sendable, Equatable {
         public var shmDir = "/dev/shm"
         public var pollInterval = 0.25
         public var sendEventEnd = false
+        /// Seconds a successful ZoneMinder login is remembered (as a salted hash) by the zoneminder auth backend.
+        public var loginCache: Double = 300
     }
 
     public var server = Server()

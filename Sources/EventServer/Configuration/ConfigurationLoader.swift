@@ -14,8 +14,8 @@ public struct ConfigurationLoader: Sendable {
         "auth.enabled", "auth.timeout", "auth.backend", "auth.max_failures", "auth.failure_window",
         "store.path",
         "push.enabled", "push.max_age", "push.title", "push.body",
-        "zoneminder.url", "zoneminder.user", "zoneminder.password", "zoneminder.shm_dir",
-        "zoneminder.poll_interval", "zoneminder.send_event_end",
+        "zoneminder.enabled", "zoneminder.url", "zoneminder.user", "zoneminder.password", "zoneminder.shm_dir",
+        "zoneminder.poll_interval", "zoneminder.send_event_end", "zoneminder.login_cache",
     ]
     static let listKeys: [String] = ["zoneminder.monitors"]
     static let sections: Set<String> = ["server", "server.tls", "admin", "auth", "store", "push", "zoneminder"]
@@ -141,6 +141,7 @@ public struct ConfigurationLoader: Sendable {
         c.push.maxAge = try reader.int("push.max_age", default: c.push.maxAge, range: 1...(30 * 86_400))
         c.push.title = try reader.string("push.title", default: c.push.title)
         c.push.body = try reader.string("push.body", default: c.push.body)
+        c.zoneminder.enabled = try reader.bool("zoneminder.enabled", default: c.zoneminder.enabled)
         c.zoneminder.url = try reader.string("zoneminder.url", default: c.zoneminder.url)
         c.zoneminder.user = try reader.string("zoneminder.user", default: c.zoneminder.user)
         c.zoneminder.password = try reader.string("zoneminder.password", default: c.zoneminder.password)
@@ -148,6 +149,12 @@ public struct ConfigurationLoader: Sendable {
         c.zoneminder.pollInterval = try reader.double("zoneminder.poll_interval", default: c.zoneminder.pollInterval, range: 0.01...60)
         c.zoneminder.sendEventEnd = try reader.bool("zoneminder.send_event_end", default: c.zoneminder.sendEventEnd)
         c.zoneminder.monitors = try reader.monitors("zoneminder.monitors")
+        c.zoneminder.loginCache = try reader.double("zoneminder.login_cache", default: c.zoneminder.loginCache, range: 0...86_400)
+        if c.zoneminder.enabled || c.auth.backend == .zoneminder {
+            guard c.zoneminder.url.hasPrefix("http://") || c.zoneminder.url.hasPrefix("https://") else {
+                throw .invalidValue(key: "zoneminder.url", reason: "must be an http:// or https:// URL, found '\(c.zoneminder.url)'")
+            }
+        }
         if !c.admin.token.isEmpty || Self.isLoopback(c.admin.address) {
             return c
         }

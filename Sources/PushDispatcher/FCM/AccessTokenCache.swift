@@ -14,6 +14,8 @@ actor AccessTokenCache {
     private let client: HTTP2Client
     private let caFile: String?
     private var current: (token: String, expiresAt: Date)?
+    /// The exchange in progress; concurrent callers wait for it instead of starting their own.
+    private var exchanging: Task<String, any Error>?
     /// Exchanges made so far, for tests and metrics.
     private(set) var exchanges = 0
 
@@ -26,7 +28,11 @@ actor AccessTokenCache {
 
     func token(now: Date = Date()) async throws -> String {
         if let current, current.expiresAt > now.addingTimeInterval(60) { return current.token }
-        return try await exchange(now: now)
+        if let exchanging { return try await exchanging.value }
+        let task = Task { try await self.exchange(now: now) }
+        exchanging = task
+        defer { exchanging = nil }
+        return try await task.value
     }
 
     /// The send endpoint refused `token`: forget it so the next call exchanges again.

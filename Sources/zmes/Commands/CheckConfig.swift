@@ -49,6 +49,7 @@ struct CheckConfig: AsyncParsableCommand {
               title: "\(c.push.title)"
               body: "\(c.push.body)"
             zoneminder:
+              enabled: \(c.zoneminder.enabled)
               url: "\(c.zoneminder.url)"
               user: "\(c.zoneminder.user)"
               password: \(mask(c.zoneminder.password))
@@ -56,6 +57,7 @@ struct CheckConfig: AsyncParsableCommand {
               shm_dir: "\(c.zoneminder.shmDir)"
               poll_interval: \(c.zoneminder.pollInterval)
               send_event_end: \(c.zoneminder.sendEventEnd)
+              login_cache: \(c.zoneminder.loginCache)
             # libcurl \(curl.version): HTTP/2 \(curl.supportsHTTP2 ? "yes" : "NO"), TLS \(curl.supportsTLS ? "yes" : "NO")
             """)
         if !curl.supportsHTTP2 || !curl.supportsTLS {

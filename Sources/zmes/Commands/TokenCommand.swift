@@ -6,7 +6,7 @@ import PushDispatcher
 
 struct TokenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "token", abstract: "Registered devices.", subcommands: [List.self])
+        commandName: "token", abstract: "Registered devices.", subcommands: [List.self, Import.self])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List registered devices.")

@@ -1,0 +1,111 @@
+import ArgumentParser
+import EventServer
+import Foundation
+import Model
+import PushDispatcher
+import Storage
+import ZoneMinder
+
+struct MigrateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "migrate",
+        abstract: "Write a zmes.yml equivalent to a zmeventnotification.ini, register its zmNinja proxy key, import its tokens, and report what has no equivalent.")
+
+    @OptionGroup var options: GlobalOptions
+    @Option(help: "The zmeventnotification.ini to read.") var ini: String
+    @Option(help: "Its secrets.ini (for !NAME values).") var secrets: String?
+    @Option(help: "Its tokens.txt (JSON or the old colon format).") var tokens: String?
+    @Option(help: "The zmes.yml to write (refuses to overwrite an existing file).") var output: String = "zmes.yml"
+    @Option(help: "The user that owns imported devices (the ZoneMinder login their phones use).") var user: String = "admin"
+
+    func run() async throws {
+        let iniFile = IniFile(text: try readText(ini))
+        let secretsFile = try secrets.map { IniFile(text: try readText($0)) }
+        let result = EventNotificationMigration(ini: iniFile, secrets: secretsFile).run()
+        guard !FileManager.default.fileExists(atPath: output) else {
+            throw CommandFailure("\(output) already exists; move it away or pass --output")
+        }
+        // Check what we write parses, before writing it.
+        do {
+            _ = try ConfigurationLoader(environment: [:]).load(yaml: result.configuration, path: output)
+        } catch {
+            throw CommandFailure("the migrated configuration does not load (\(error)); please report this")
+        }
+        try result.configuration.write(toFile: output, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: output)
+        print("wrote \(output)")
+        let configuration = try ConfigurationLoader().load(path: output)
+        let store = try options.openStore(configuration)
+        if let credentials = result.credentials {
+            let parsed: [ProviderCredential]
+            do {
+                parsed = try CredentialsFile.parse(yaml: credentials, relativeTo: URL(fileURLWithPath: "."))
+            } catch {
+                throw CommandFailure("the proxy settings of \(ini) are not usable: \(error)")
+            }
+            for credential in parsed {
+                try await store.saveCredential(name: credential.name, provider: credential.provider, body: try JSONEncoder().encode(credential))
+                print("registered \(credential.provider.rawValue) '\(credential.name)': \(credential.summary)")
+            }
+        }
+        if let tokens {
+            let count = try await TokenImport.run(path: tokens, user: user, store: store)
+            print("imported \(count) device\(count == 1 ? "" : "s") from \(tokens) (owner: \(user))")
+        }
+        if result.notCarriedOver.isEmpty {
+            print("every setting was carried over")
+        } else {
+            print("not carried over:")
+            for note in result.notCarriedOver { print("  - \(note)") }
+        }
+    }
+
+    private func readText(_ path: String) throws -> String {
+        do {
+            return try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw CommandFailure("cannot read \(path): \((error as NSError).localizedDescription)")
+        }
+    }
+}
+
+enum TokenImport {
+    /// Registers every device of a zmeventnotification tokens.txt, owned by `user`.
+    static func run(path: String, user: String, store: Store) async throws -> Int {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw CommandFailure("cannot read \(path): \((error as NSError).localizedDescription)")
+        }
+        let tokens: [ImportedToken]
+        do {
+            tokens = try TokenFile.parse(text)
+        } catch {
+            throw CommandFailure("\(path): \(error)")
+        }
+        for token in tokens {
+            try await store.register(
+                DeviceRegistration(
+                    token: token.token, user: user, platform: token.platform, state: token.state, filter: token.filter,
+                    appVersion: token.appVersion))
+            try await store.setBadge(token.badge, token: token.token)
+        }
+        return tokens.count
+    }
+}
+
+extension TokenCommand {
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Import a zmeventnotification tokens.txt (JSON or the old colon format).")
+        @OptionGroup var options: GlobalOptions
+        @Argument(help: "The tokens file.") var file: String
+        @Option(help: "The user that owns the imported devices.") var user: String = "admin"
+
+        func run() async throws {
+            let store = try options.openStore(try options.loadConfiguration())
+            let count = try await TokenImport.run(path: file, user: user, store: store)
+            print("imported \(count) device\(count == 1 ? "" : "s") (owner: \(user))")
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+import ZmesTestSupport
+
+@Suite("Migration from zmeventnotification")
+struct MigrationTests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/zmeventnotification").path
+
+    func copyFixtures() throws -> String {
+        let directory = Zmes.makeDirectory()
+        for name in ["zmeventnotification.ini", "secrets.ini", "tokens.json.txt", "tokens.colon.txt"] {
+            try FileManager.default.copyItem(atPath: Self.fixtures + "/" + name, toPath: directory + "/" + name)
+        }
+        return directory
+    }
+
+    @Test("migrate writes an equivalent zmes.yml, registers the proxy key, imports JSON tokens, and lists what it left")
+    func migrate() throws {
+        let directory = try copyFixtures()
+        let result = try Zmes.run(
+            ["migrate", "--ini", "zmeventnotification.ini", "--secrets", "secrets.ini", "--tokens", "tokens.json.txt"], in: directory)
+        #expect(result.status == 0, "\(result.errors)")
+        let yaml = try String(contentsOfFile: directory + "/zmes.yml", encoding: .utf8)
+        #expect(yaml.contains("port: 9443"))
+        #expect(yaml.contains("cert: \"/etc/apache2/ssl/zoneminder.crt\""))
+        #expect(yaml.contains("timeout: 15"))
+        #expect(yaml.contains("backend: zoneminder"))
+        #expect(yaml.contains("send_event_end: true"))
+        #expect(yaml.contains("url: \"https://cams.example.com/zm\""))
+        // The written file is a valid configuration.
+        let check = try Zmes.run(["check-config"], in: directory)
+        #expect(check.status == 0, "\(check.output)")
+        #expect(!check.output.contains("zm-secret-password"))
+
+        let credentials = try Zmes.json(["credentials", "list", "--json"], in: directory)
+        #expect(credentials.first?["provider"] as? String == "proxy")
+        #expect(credentials.first?["name"] as? String == "zmninja")
+        #expect(!result.output.contains("zmninja-fcm-v1-key-0123456789"))
+
+        let devices = try Zmes.json(["token", "list", "--json"], in: directory)
+        #expect(devices.count == 2)
+        let ios = try #require(devices.first { $0["platform"] as? String == "ios" })
+        #expect(ios["monlist"] as? String == "1,2")
+        #expect(ios["intlist"] as? String == "0,60")
+        #expect(ios["badge"] as? Int == 4)
+        #expect(ios["user"] as? String == "admin")
+        #expect(ios["provider"] as? String == "proxy")
+        let android = try #require(devices.first { $0["platform"] as? String == "android" })
+        #expect(android["state"] as? String == "disabled")
+        #expect(android["monlist"] as? String == "")
+
+        for setting in ["general.skip_monitors", "customize.picture_url", "customize.include_picture", "customize.event_check_interval", "mqtt.enable"] {
+            #expect(result.output.contains(setting), "\(setting) not reported")
+        }
+        // Never overwrites a configuration.
+        let again = try Zmes.run(["migrate", "--ini", "zmeventnotification.ini"], in: directory)
+        #expect(again.status != 0)
+        #expect(again.errors.contains("already exists"))
+    }
+
+    @Test("token import reads the old colon format")
+    func colonTokens() throws {
+        let directory = try copyFixtures()
+        let result = try Zmes.run(["token", "import", "tokens.colon.txt", "--user", "bob"], in: directory)
+        #expect(result.status == 0, "\(result.errors)")
+        #expect(result.output.contains("imported 2 devices"))
+        let devices = try Zmes.json(["token", "list", "--json"], in: directory)
+        let ios = try #require(devices.first { $0["platform"] as? String == "ios" })
+        #expect(ios["intlist"] as? String == "0,0,30")
+        #expect(ios["user"] as? String == "bob")
+        try "not:a valid line\n".write(toFile: directory + "/bad.txt", atomically: true, encoding: .utf8)
+        let bad = try Zmes.run(["token", "import", "bad.txt"], in: directory)
+        #expect(bad.status != 0)
+        #expect(bad.errors.contains("line 1"))
+    }
+}

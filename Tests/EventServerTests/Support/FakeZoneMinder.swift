@@ -1,0 +1,71 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import ZmesTestSupport
+
+/// A local HTTP server that answers like ZoneMinder's API: `POST /zm/api/host/login.json`
+/// and `GET /zm/api/monitors.json?token=`, each user seeing only their monitors.
+final class FakeZoneMinder: Sendable {
+    struct Account: Sendable {
+        var password: String
+        var monitors: [Int]
+    }
+
+    actor Counters {
+        var logins = 0
+        func countLogin() { logins += 1 }
+    }
+
+    let port: Int
+    let counters = Counters()
+    private let task: Task<Void, any Error>
+
+    var url: String { "http://127.0.0.1:\(port)/zm" }
+
+    init(accounts: [String: Account], names: [Int: String] = [1: "Garage", 2: "Porch", 3: "Yard"]) async throws {
+        let counters = self.counters
+        let router = Router()
+        router.post("/zm/api/host/login.json") { request, _ -> Response in
+            await counters.countLogin()
+            let body = try await request.body.collect(upTo: 1 << 16)
+            var fields: [String: String] = [:]
+            for pair in String(buffer: body).split(separator: "&") {
+                let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? String($0) }
+                if parts.count == 2 { fields[parts[0]] = parts[1] }
+            }
+            guard let user = fields["user"], let account = accounts[user], account.password == fields["pass"] else {
+                return Response(status: .unauthorized, body: .init(byteBuffer: ByteBuffer(string: #"{"success":false,"data":{"name":"Login denied"}}"#)))
+            }
+            let json = #"{"access_token":"token-\#(user)","access_token_expires":7200,"version":"1.36.33","apiversion":"2.0"}"#
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: json)))
+        }
+        router.get("/zm/api/monitors.json") { request, _ -> Response in
+            guard let token = request.uri.queryParameters["token"].map(String.init), token.hasPrefix("token-"),
+                let account = accounts[String(token.dropFirst("token-".count))]
+            else {
+                return Response(status: .unauthorized)
+            }
+            let monitors = account.monitors.map { #"{"Monitor":{"Id":"\#($0)","Name":"\#(names[$0] ?? "M\($0)")"}}"# }
+            let json = #"{"monitors":[\#(monitors.joined(separator: ","))]}"#
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: json)))
+        }
+        let (ready, continuation) = AsyncStream<Int>.makeStream()
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
+            logger: Logger(label: "fake-zoneminder", factory: { _ in SwiftLogNoOpLogHandler() }))
+        task = Task { try await app.runService() }
+        let bound = try await withTimeout(.seconds(10), "fake ZoneMinder start") {
+            var iterator = ready.makeAsyncIterator()
+            return await iterator.next()
+        }
+        guard let bound else { throw TestFailure("fake ZoneMinder did not start") }
+        port = bound
+    }
+
+    func stop() async {
+        task.cancel()
+        _ = try? await task.value
+    }
+}
