@@ -89,7 +89,10 @@ public struct ZmesServer: Sendable {
         }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [.init(service: webSocket), .init(service: admin), .init(service: DispatcherService(dispatcher: dispatcher))],
+                services: [.init(service: webSocket), .init(service: admin), .init(service: DispatcherService(dispatcher: dispatcher))]
+                    + (configuration.zoneminder.enabled
+                        ? [.init(service: ZoneMinderSourceService(configuration: configuration.zoneminder, api: zoneMinderAPI, store: store, router: router, logger: logger))]
+                        : []),
                 gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
                 logger: logger))
         try await withThrowingTaskGroup(of: Void.self) { tasks in

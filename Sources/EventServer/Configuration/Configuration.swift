@@ -14,6 +14,12 @@ public struct Configuration: Sendable, Equatable {
         public var tls = TLS()
         /// Largest message a client may send; larger ones get `TOOBIG`.
         public var maxMessageSize = 65_536
+        /// Most websocket sessions at once; upgrades past it are refused.
+        public var maxSessions = 10_000
+        /// Seconds a socket may stay connected without completing the TLS handshake and the websocket upgrade.
+        public var handshakeTimeout: Double = 10
+        /// Seconds between pings to each session; a peer that does not answer by the next ping is closed.
+        public var pingInterval: Double = 30
     }
 
     public struct Admin: Sendable, Equatable {

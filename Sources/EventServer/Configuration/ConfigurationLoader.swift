@@ -9,7 +9,7 @@ public struct ConfigurationLoader: Sendable {
     /// Every scalar key, dotted, with its default configuration as the reference.
     static let scalarKeys: [String] = [
         "server.address", "server.port", "server.tls.enabled", "server.tls.cert", "server.tls.key",
-        "server.max_message_size",
+        "server.max_message_size", "server.max_sessions", "server.handshake_timeout", "server.ping_interval",
         "admin.address", "admin.port", "admin.token",
         "auth.enabled", "auth.timeout", "auth.backend", "auth.max_failures", "auth.failure_window",
         "store.path",
@@ -123,6 +123,9 @@ public struct ConfigurationLoader: Sendable {
         c.server.tls.cert = try reader.string("server.tls.cert", default: c.server.tls.cert)
         c.server.tls.key = try reader.string("server.tls.key", default: c.server.tls.key)
         c.server.maxMessageSize = try reader.int("server.max_message_size", default: c.server.maxMessageSize, range: 1024...(1 << 20))
+        c.server.maxSessions = try reader.int("server.max_sessions", default: c.server.maxSessions, range: 1...1_000_000)
+        c.server.handshakeTimeout = try reader.double("server.handshake_timeout", default: c.server.handshakeTimeout, range: 0.1...3600)
+        c.server.pingInterval = try reader.double("server.ping_interval", default: c.server.pingInterval, range: 0.1...3600)
         c.admin.address = try reader.string("admin.address", default: c.admin.address)
         c.admin.port = try reader.port("admin.port", default: c.admin.port)
         c.admin.token = try reader.string("admin.token", default: c.admin.token)

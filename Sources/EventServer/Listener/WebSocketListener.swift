@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
@@ -18,23 +19,38 @@ enum WebSocketListener {
             Response(status: .upgradeRequired, headers: [.upgrade: "websocket"], body: .init(byteBuffer: ByteBuffer(string: "zmes: connect with a websocket client\n")))
         }
         let connection = Connection(context: context)
-        let webSocket = HTTPServerBuilder.http1WebSocketUpgrade(
-            configuration: .init(
-                ws: WebSocketServerConfiguration(
-                    maxFrameSize: context.frameCeiling,
-                    autoPing: .enabled(timePeriod: .seconds(30)),
-                    closeTimeout: .seconds(5)))
-        ) { _, channel, _ in
+        let server = context.configuration.server
+        var http1 = HTTP1Channel.Configuration()
+        http1.idleTimeout = .milliseconds(Int64(server.handshakeTimeout * 1_000))
+        let channelConfiguration = HTTP1WebSocketUpgradeChannel.Configuration(
+            http1: http1,
+            ws: WebSocketServerConfiguration(
+                maxFrameSize: context.frameCeiling,
+                autoPing: .enabled(timePeriod: .milliseconds(Int64(server.pingInterval * 1_000))),
+                closeTimeout: .seconds(5)))
+        let shouldUpgrade: @Sendable (HTTPRequest, any Channel, Logger) async throws -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> = { _, channel, _ in
             let address = channel.remoteAddress?.ipAddress ?? "unknown"
+            guard await context.sessions.count < server.maxSessions else {
+                context.logger.warning("websocket refused: server.max_sessions reached", metadata: ["peer": "\(address)", "max": "\(server.maxSessions)"])
+                return .dontUpgrade
+            }
+            await HandshakeDeadlineHandler.disarm(channel)
             return .upgrade([:]) { inbound, outbound, _ in
                 try await connection.run(inbound: inbound, outbound: outbound, address: address)
             }
         }
-        let server = try tls.map { try HTTPServerBuilder.tls(webSocket, tlsConfiguration: $0) } ?? webSocket
+        let deadline = TimeAmount.milliseconds(Int64(server.handshakeTimeout * 1_000))
+        let builder = HTTPServerBuilder { responder in
+            let webSocket = HTTP1WebSocketUpgradeChannel(responder: responder, configuration: channelConfiguration, shouldUpgrade: shouldUpgrade)
+            if let tls {
+                return HandshakeDeadlineChannel(base: try TLSChannel(webSocket, tlsConfiguration: tls), timeout: deadline)
+            }
+            return HandshakeDeadlineChannel(base: webSocket, timeout: deadline)
+        }
         let configuration = context.configuration.server
         return Application(
             router: router,
-            server: server,
+            server: builder,
             configuration: ApplicationConfiguration(address: .hostname(configuration.address, port: configuration.port), serverName: "zmes"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
             logger: context.logger)

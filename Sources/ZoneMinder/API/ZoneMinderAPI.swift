@@ -25,6 +25,11 @@ public struct ZoneMinderSession: Sendable, Equatable {
 public struct ZoneMinderMonitor: Sendable, Equatable {
     public var id: Int
     public var name: String
+
+    public init(id: Int, name: String) {
+        self.id = id
+        self.name = name
+    }
 }
 
 /// The parts of ZoneMinder's REST API zmes uses: login, and the monitors a user may see.

@@ -31,6 +31,9 @@ struct CheckConfig: AsyncParsableCommand {
                 cert: "\(c.server.tls.cert)"
                 key: "\(c.server.tls.key)"
               max_message_size: \(c.server.maxMessageSize)
+              max_sessions: \(c.server.maxSessions)
+              handshake_timeout: \(c.server.handshakeTimeout)
+              ping_interval: \(c.server.pingInterval)
             admin:
               address: "\(c.admin.address)"
               port: \(c.admin.port)

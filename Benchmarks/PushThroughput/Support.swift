@@ -1,0 +1,67 @@
+import Crypto
+import Foundation
+
+struct BenchmarkFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Monotonic seconds.
+func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    guard !sorted.isEmpty else { return .nan }
+    let middle = sorted.count / 2
+    return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+}
+
+func log(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+func format(_ value: Double, _ decimals: Int) -> String { String(format: "%.\(decimals)f", value) }
+
+/// Runs blocking work on its own thread (not on the cooperative pool, which the mock needs).
+func onThread<T: Sendable>(_ name: String, _ body: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        let thread = Thread { continuation.resume(returning: body()) }
+        thread.name = name
+        thread.start()
+    }
+}
+
+/// The APNs provider JWT, signed as Sources/PushDispatcher/JWT/JWT.swift does:
+/// ES256, header {"alg","kid"}, claims {"iss","iat"}, raw r||s signature, base64url.
+func providerJWT(keyID: String, teamID: String, key: P256.Signing.PrivateKey) throws -> String {
+    func base64URL(_ data: Data) -> String {
+        data.base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+    let header = try JSONSerialization.data(withJSONObject: ["alg": "ES256", "kid": keyID], options: [.sortedKeys])
+    let claims = try JSONSerialization.data(
+        withJSONObject: ["iss": teamID, "iat": Int(Date().timeIntervalSince1970)] as [String: Any], options: [.sortedKeys])
+    let input = base64URL(header) + "." + base64URL(claims)
+    let signature = try key.signature(for: Data(input.utf8))
+    return input + "." + base64URL(signature.rawRepresentation)
+}
+
+/// A random 64-hex-digit APNs device token.
+func randomDeviceToken() -> String {
+    var generator = SystemRandomNumberGenerator()
+    return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+}
+
+/// User + system CPU seconds used so far by this process (all threads: client and mock) and by
+/// its waited-for children (h2load).
+func cpuSeconds() -> Double {
+    func seconds(_ who: Int32) -> Double {
+        var usage = rusage()
+        getrusage(__rusage_who_t(who), &usage)
+        return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+            + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+    }
+    return seconds(RUSAGE_SELF.rawValue) + seconds(RUSAGE_CHILDREN.rawValue)
+}

@@ -1,0 +1,79 @@
+import Foundation
+import Logging
+import Model
+import ServiceLifecycle
+import Storage
+import ZoneMinder
+
+/// Feeds ZoneMinder's alarms to the router: polls each monitor's shared memory and
+/// remembers the last event notified per monitor, so a restart neither repeats nor drops one.
+struct ZoneMinderSourceService: Service {
+    let configuration: Configuration.ZoneMinder
+    let api: ZoneMinderAPI
+    let store: Store
+    let router: AlarmRouter
+    let logger: Logger
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            guard let monitors = await resolveMonitors() else { return }
+            let lastNotified = ((try? await store.lastNotifiedEvents()) ?? [:]).mapValues { UInt64(max(0, $0)) }
+            let source = SharedMemoryAlarmSource(
+                monitorIds: monitors.map(\.id).sorted(),
+                shmDirectory: configuration.shmDir,
+                pollInterval: .milliseconds(Int(configuration.pollInterval * 1_000)),
+                directory: MonitorDirectory(names: Dictionary(monitors.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })),
+                lastNotifiedEventIds: lastNotified)
+            logger.info(
+                "zoneminder shared memory: watching",
+                metadata: ["monitors": "\(monitors.map(\.id).sorted())", "shm_dir": "\(configuration.shmDir)", "poll_interval": "\(configuration.pollInterval)"])
+            await source.run(
+                onCondition: { change in
+                    if let problem = change.problem {
+                        logger.warning("zoneminder monitor unreadable", metadata: ["monitor": "\(change.monitorId)", "problem": "\(problem)"])
+                    } else {
+                        logger.info("zoneminder monitor readable", metadata: ["monitor": "\(change.monitorId)"])
+                    }
+                },
+                onAlarm: { alarm in await handle(alarm) })
+        }
+    }
+
+    private func handle(_ alarm: Alarm) async {
+        if alarm.kind == .start {
+            do {
+                try await store.saveLastNotifiedEvent(monitor: alarm.monitorId, event: alarm.eventId)
+            } catch {
+                logger.error("cannot record the last zoneminder event", metadata: ["error": "\(error)"])
+            }
+        }
+        guard alarm.kind == .start || configuration.sendEventEnd else { return }
+        do {
+            _ = try await router.route(alarm)
+        } catch {
+            logger.error("cannot route a zoneminder alarm", metadata: ["monitor": "\(alarm.monitorId)", "event": "\(alarm.eventId)", "error": "\(error)"])
+        }
+    }
+
+    /// The monitors to watch: the configuration's static list, else ZoneMinder's API (retried until it answers).
+    private func resolveMonitors() async -> [ZoneMinderMonitor]? {
+        if !configuration.monitors.isEmpty {
+            return configuration.monitors.map { ZoneMinderMonitor(id: $0.id, name: $0.name) }
+        }
+        while !Task.isCancelled {
+            do {
+                var session: ZoneMinderSession?
+                if !configuration.user.isEmpty {
+                    session = try await api.login(user: configuration.user, password: configuration.password)
+                }
+                let monitors = try await api.monitors(session: session)
+                if !monitors.isEmpty { return monitors }
+                logger.warning("zoneminder API lists no monitors; retrying in 30 s")
+            } catch {
+                logger.warning("cannot read monitors from the zoneminder API; retrying in 30 s (or set zoneminder.monitors)", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: .seconds(30))
+        }
+        return nil
+    }
+}

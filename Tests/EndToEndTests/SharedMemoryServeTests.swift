@@ -1,0 +1,148 @@
+import Foundation
+import Testing
+import ZmesTestSupport
+
+/// ZoneMinder 1.36's shared memory (ZONEMINDER.md), written byte by byte the way zmc does,
+/// read by `zmes serve` and delivered to a websocket client.
+@Suite("ZoneMinder shared memory through zmes serve", .serialized)
+struct SharedMemoryServeTests {
+    struct MonitorFile {
+        let path: String
+
+        /// Writes the 1.36 header in place (same inode, as zmc does), with image-buffer padding after it.
+        func write(state: UInt32, event: UInt64, cause: String = "Motion", valid: UInt8 = 1) throws {
+            var bytes = [UInt8](repeating: 0, count: 4_096)
+            func put<T: FixedWidthInteger>(_ value: T, at offset: Int) {
+                withUnsafeBytes(of: value.littleEndian) { for (i, byte) in $0.enumerated() { bytes[offset + i] = byte } }
+            }
+            put(UInt32(760), at: 0)
+            put(state, at: 12)
+            put(event, at: 32)
+            bytes[68] = valid
+            for (i, byte) in cause.utf8.prefix(255).enumerated() { bytes[376 + i] = byte }
+            put(UInt32(560), at: 760)
+            if !FileManager.default.fileExists(atPath: path) {
+                FileManager.default.createFile(atPath: path, contents: Data(bytes))
+                return
+            }
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+            try handle.seek(toOffset: 0)
+            try handle.write(contentsOf: Data(bytes))
+            try handle.close()
+        }
+    }
+
+    static let idle: UInt32 = 1
+    static let alarm: UInt32 = 3
+    static let alert: UInt32 = 4
+
+    func start(_ directory: String) async throws -> (RunningZmes, TestClient) {
+        let server = try Zmes.start(["serve"], in: directory)
+        let ports = try await server.waitForListening()
+        #expect(await eventually(timeout: .seconds(10)) { server.standardError.contains("zoneminder shared memory: watching") })
+        let client = try await TestClient.connect(port: ports.webSocket, certificatePath: nil)
+        return (server, client)
+    }
+
+    func events(_ message: [String: Any]) -> (id: String?, cause: String?) {
+        let event = (message["events"] as? [[String: Any]])?.first
+        return (event?["EventId"] as? String, event?["Cause"] as? String)
+    }
+
+    @Test("a start, an end, a short event, events back to back, and no repeat after a restart")
+    func lifecycle() async throws {
+        let directory = Zmes.makeDirectory()
+        let shm = directory + "/shm"
+        try FileManager.default.createDirectory(atPath: shm, withIntermediateDirectories: true)
+        try """
+            server: {address: 127.0.0.1, port: \(try Zmes.freePort()), tls: {enabled: false}}
+            admin: {port: \(try Zmes.freePort())}
+            auth: {enabled: false}
+            zoneminder:
+              enabled: true
+              shm_dir: \(shm)
+              poll_interval: 0.05
+              send_event_end: true
+              monitors: [{id: 1, name: Garage}]
+            """.write(toFile: directory + "/zmes.yml", atomically: true, encoding: .utf8)
+        let monitor = MonitorFile(path: shm + "/zm.mmap.1")
+        try monitor.write(state: Self.idle, event: 40)  // an old event, before zmes started
+
+        var (server, client) = try await start(directory)
+        defer { server.terminateIfRunning() }
+        try await client.expectNoPendingMessage()  // the old event is not announced
+
+        try monitor.write(state: Self.alarm, event: 41, cause: "Motion: Driveway")
+        var message = try await client.receive()
+        #expect(message["event"] as? String == "alarm")
+        #expect(events(message).id == "41")
+        #expect(events(message).cause == "Motion: Driveway")
+        #expect(((message["events"] as? [[String: Any]])?.first?["Name"] as? String) == "Garage")
+
+        try monitor.write(state: Self.alert, event: 41, cause: "Motion: Driveway")
+        try await Task.sleep(for: .milliseconds(200))
+        try monitor.write(state: Self.idle, event: 41, cause: "Motion: Driveway")
+        message = try await client.receive()
+        #expect(events(message).id == "41")
+        #expect(events(message).cause == "End: Motion: Driveway")
+
+        // Back to back: a newer event replaces the open one.
+        try monitor.write(state: Self.alarm, event: 42, cause: "Forced Web")
+        #expect(events(try await client.receive()).id == "42")
+        try monitor.write(state: Self.alarm, event: 43, cause: "Forced Web")
+        message = try await client.receive()
+        #expect(events(message).id == "42")
+        #expect(events(message).cause?.hasPrefix("End:") == true)
+        #expect(events(try await client.receive()).id == "43")
+        try monitor.write(state: Self.idle, event: 43, cause: "Forced Web")
+        #expect(events(try await client.receive()).cause?.hasPrefix("End:") == true)
+
+        // An event shorter than a poll: only last_event_id tells; it is still announced.
+        try monitor.write(state: Self.idle, event: 44, cause: "Linked")
+        message = try await client.receive()
+        #expect(events(message).id == "44")
+        #expect(events(message).cause == "Linked")
+        #expect(events(try await client.receive()).cause == "End: Linked")
+
+        // A restart neither repeats event 44 nor misses the next one.
+        await client.close()
+        #expect(try await server.terminate() == 0)
+        (server, client) = try await start(directory)
+        try await client.expectNoPendingMessage()
+        try monitor.write(state: Self.alarm, event: 45, cause: "Motion")
+        #expect(events(try await client.receive()).id == "45")
+        await client.close()
+        #expect(try await server.terminate() == 0)
+    }
+
+    @Test("a monitor file that disappears and comes back, and an unknown layout, are survived")
+    func disappearing() async throws {
+        let directory = Zmes.makeDirectory()
+        let shm = directory + "/shm"
+        try FileManager.default.createDirectory(atPath: shm, withIntermediateDirectories: true)
+        try """
+            server: {address: 127.0.0.1, port: \(try Zmes.freePort()), tls: {enabled: false}}
+            admin: {port: \(try Zmes.freePort())}
+            auth: {enabled: false}
+            zoneminder: {enabled: true, shm_dir: \(shm), poll_interval: 0.05, monitors: [{id: 1, name: Garage}, {id: 2, name: Porch}]}
+            """.write(toFile: directory + "/zmes.yml", atomically: true, encoding: .utf8)
+        let monitor = MonitorFile(path: shm + "/zm.mmap.1")
+        try monitor.write(state: Self.idle, event: 10)
+        var bogus = [UInt8](repeating: 0, count: 2_048)
+        bogus[0] = 123  // size 123: no known layout
+        FileManager.default.createFile(atPath: shm + "/zm.mmap.2", contents: Data(bogus))
+        let (server, client) = try await start(directory)
+        defer { server.terminateIfRunning() }
+        #expect(await eventually(timeout: .seconds(5)) { server.standardError.contains("unknown") || server.standardError.contains("layout") })
+
+        try FileManager.default.removeItem(atPath: monitor.path)  // zmc restarting
+        try await Task.sleep(for: .milliseconds(300))
+        try monitor.write(state: Self.idle, event: 0)  // a new file: no event yet
+        try await Task.sleep(for: .milliseconds(300))
+        try await client.expectNoPendingMessage()
+        try monitor.write(state: Self.alarm, event: 11, cause: "Motion")
+        #expect(events(try await client.receive()).id == "11")
+        await client.close()
+        #expect(try await server.terminate() == 0)
+    }
+}
