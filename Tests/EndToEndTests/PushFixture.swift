@@ -12,6 +12,7 @@ final class PushFixture: Sendable {
     static let keyID = "KEY1234567"
     static let topic = "com.example.zmninja"
     static let proxyKey = "proxy-key-0123456789"
+    static let password = "pw-Alice-7731"
 
     let directory: String
     let authority: TestCertificateAuthority
@@ -41,7 +42,7 @@ final class PushFixture: Sendable {
               monitors: [{id: 1, name: Garage}, {id: 2, name: Porch}]
             \(extraConfig)
             """.write(toFile: directory + "/zmes.yml", atomically: true, encoding: .utf8)
-        let added = try Zmes.run(["user", "add", "alice", "--password-stdin"], in: directory, input: "secret\n")
+        let added = try Zmes.run(["user", "add", "alice", "--password-stdin"], in: directory, input: Self.password + "\n")
         guard added.status == 0 else { throw TestFailure("user add failed: \(added.errors)") }
         try registerCredentials()
     }
@@ -105,7 +106,7 @@ final class PushFixture: Sendable {
 
     /// Registers a device over the websocket, as a phone does.
     func register(_ client: TestClient, token: String, platform: String, state: String = "enabled") async throws {
-        try await client.login("alice", "secret", token: token)
+        try await client.login("alice", Self.password, token: token)
         try await client.send(json: [
             "event": "push", "data": ["type": "token", "platform": platform, "token": token, "state": state, "appversion": "1.8.001"],
             "token": token,
