@@ -14,29 +14,65 @@ struct ZoneMinderSourceService: Service {
     let router: AlarmRouter
     let logger: Logger
 
+    /// How often the monitor list is read again from the API (when not given in the configuration).
+    var refreshInterval: Duration = .seconds(300)
+
     func run() async throws {
         await cancelWhenGracefulShutdown {
-            guard let monitors = await resolveMonitors() else { return }
-            let lastNotified = ((try? await store.lastNotifiedEvents()) ?? [:]).mapValues { UInt64(max(0, $0)) }
-            let source = SharedMemoryAlarmSource(
-                monitorIds: monitors.map(\.id).sorted(),
-                shmDirectory: configuration.shmDir,
-                pollInterval: .milliseconds(Int(configuration.pollInterval * 1_000)),
-                directory: MonitorDirectory(names: Dictionary(monitors.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })),
-                lastNotifiedEventIds: lastNotified)
-            logger.info(
-                "zoneminder shared memory: watching",
-                metadata: ["monitors": "\(monitors.map(\.id).sorted())", "shm_dir": "\(configuration.shmDir)", "poll_interval": "\(configuration.pollInterval)"])
-            await source.run(
-                onCondition: { change in
-                    if let problem = change.problem {
-                        logger.warning("zoneminder monitor unreadable", metadata: ["monitor": "\(change.monitorId)", "problem": "\(problem)"])
-                    } else {
-                        logger.info("zoneminder monitor readable", metadata: ["monitor": "\(change.monitorId)"])
+            guard var monitors = await resolveMonitors() else { return }
+            while !Task.isCancelled {
+                let current = monitors
+                // Watch the current list; when the API's list changes, start over with the new one.
+                let changed: [ZoneMinderMonitor]? = await withTaskGroup(of: [ZoneMinderMonitor]?.self) { group in
+                    group.addTask { await watch(current); return nil }
+                    if configuration.monitors.isEmpty {
+                        group.addTask { await nextChangedList(from: current) }
                     }
-                },
-                onAlarm: { alarm in await handle(alarm) })
+                    let first = await group.next() ?? nil
+                    group.cancelAll()
+                    return first
+                }
+                guard let changed else { return }
+                logger.info("zoneminder monitor list changed", metadata: ["monitors": "\(changed.map(\.id).sorted())"])
+                monitors = changed
+            }
         }
+    }
+
+    private func watch(_ monitors: [ZoneMinderMonitor]) async {
+        let lastNotified = ((try? await store.lastNotifiedEvents()) ?? [:]).mapValues { UInt64(max(0, $0)) }
+        let source = SharedMemoryAlarmSource(
+            monitorIds: monitors.map(\.id).sorted(),
+            shmDirectory: configuration.shmDir,
+            pollInterval: .milliseconds(Int(configuration.pollInterval * 1_000)),
+            directory: MonitorDirectory(names: Dictionary(monitors.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })),
+            lastNotifiedEventIds: lastNotified)
+        logger.info(
+            "zoneminder shared memory: watching",
+            metadata: ["monitors": "\(monitors.map(\.id).sorted())", "shm_dir": "\(configuration.shmDir)", "poll_interval": "\(configuration.pollInterval)"])
+        await source.run(
+            onCondition: { change in
+                if let problem = change.problem {
+                    logger.warning("zoneminder monitor unreadable", metadata: ["monitor": "\(change.monitorId)", "problem": "\(problem)"])
+                } else {
+                    logger.info("zoneminder monitor readable", metadata: ["monitor": "\(change.monitorId)"])
+                }
+            },
+            onAlarm: { alarm in await handle(alarm) })
+    }
+
+    /// Re-reads the API's monitor list every `refreshInterval`; returns it once it differs.
+    private func nextChangedList(from current: [ZoneMinderMonitor]) async -> [ZoneMinderMonitor]? {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: refreshInterval)
+            guard !Task.isCancelled else { return nil }
+            if let fresh = try? await fetchMonitors(), !fresh.isEmpty,
+                fresh.sorted(by: { $0.id < $1.id }) != current.sorted(by: { $0.id < $1.id })
+            {
+                return fresh
+            }
+        }
+        return nil
     }
 
     private func handle(_ alarm: Alarm) async {
@@ -62,11 +98,7 @@ struct ZoneMinderSourceService: Service {
         }
         while !Task.isCancelled {
             do {
-                var session: ZoneMinderSession?
-                if !configuration.user.isEmpty {
-                    session = try await api.login(user: configuration.user, password: configuration.password)
-                }
-                let monitors = try await api.monitors(session: session)
+                let monitors = try await fetchMonitors()
                 if !monitors.isEmpty { return monitors }
                 logger.warning("zoneminder API lists no monitors; retrying in 30 s")
             } catch {
@@ -75,5 +107,13 @@ struct ZoneMinderSourceService: Service {
             try? await Task.sleep(for: .seconds(30))
         }
         return nil
+    }
+
+    private func fetchMonitors() async throws(ZoneMinderAPIError) -> [ZoneMinderMonitor] {
+        var session: ZoneMinderSession?
+        if !configuration.user.isEmpty {
+            session = try await api.login(user: configuration.user, password: configuration.password)
+        }
+        return try await api.monitors(session: session)
     }
 }
