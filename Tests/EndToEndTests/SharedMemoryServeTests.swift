@@ -8,19 +8,23 @@ import ZmesTestSupport
 struct SharedMemoryServeTests {
     struct MonitorFile {
         let path: String
+        /// ZoneMinder 1.36 (SharedData 760 bytes) or 1.37/1.38 (872 bytes, fields further on).
+        var newerLayout = false
 
-        /// Writes the 1.36 header in place (same inode, as zmc does), with image-buffer padding after it.
+        /// Writes the header in place (same inode, as zmc does), with image-buffer padding after it.
         func write(state: UInt32, event: UInt64, cause: String = "Motion", valid: UInt8 = 1) throws {
             var bytes = [UInt8](repeating: 0, count: 4_096)
             func put<T: FixedWidthInteger>(_ value: T, at offset: Int) {
                 withUnsafeBytes(of: value.littleEndian) { for (i, byte) in $0.enumerated() { bytes[offset + i] = byte } }
             }
-            put(UInt32(760), at: 0)
-            put(state, at: 12)
-            put(event, at: 32)
-            bytes[68] = valid
-            for (i, byte) in cause.utf8.prefix(255).enumerated() { bytes[376 + i] = byte }
-            put(UInt32(560), at: 760)
+            let (size, stateAt, eventAt, validAt, causeAt): (UInt32, Int, Int, Int, Int) =
+                newerLayout ? (872, 16, 56, 92, 424) : (760, 12, 32, 68, 376)
+            put(size, at: 0)
+            put(state, at: stateAt)
+            put(event, at: eventAt)
+            bytes[validAt] = valid
+            for (i, byte) in cause.utf8.prefix(255).enumerated() { bytes[causeAt + i] = byte }
+            put(UInt32(560), at: Int(size))
             if !FileManager.default.fileExists(atPath: path) {
                 FileManager.default.createFile(atPath: path, contents: Data(bytes))
                 return
@@ -124,16 +128,27 @@ struct SharedMemoryServeTests {
             server: {address: 127.0.0.1, port: \(try Zmes.freePort()), tls: {enabled: false}}
             admin: {port: \(try Zmes.freePort())}
             auth: {enabled: false}
-            zoneminder: {enabled: true, shm_dir: \(shm), poll_interval: 0.05, monitors: [{id: 1, name: Garage}, {id: 2, name: Porch}]}
+            zoneminder: {enabled: true, shm_dir: \(shm), poll_interval: 0.05, monitors: [{id: 1, name: Garage}, {id: 2, name: Porch}, {id: 3, name: Yard}, {id: 4, name: Gate}]}
             """.write(toFile: directory + "/zmes.yml", atomically: true, encoding: .utf8)
         let monitor = MonitorFile(path: shm + "/zm.mmap.1")
         try monitor.write(state: Self.idle, event: 10)
         var bogus = [UInt8](repeating: 0, count: 2_048)
         bogus[0] = 123  // size 123: no known layout
         FileManager.default.createFile(atPath: shm + "/zm.mmap.2", contents: Data(bogus))
+        let newer = MonitorFile(path: shm + "/zm.mmap.3", newerLayout: true)
+        try newer.write(state: Self.idle, event: 0)
+        FileManager.default.createFile(atPath: shm + "/zm.mmap.4", contents: Data([0xF8, 0x02, 0, 0]))  // truncated
         let (server, client) = try await start(directory)
         defer { server.terminateIfRunning() }
         #expect(await eventually(timeout: .seconds(5)) { server.standardError.contains("unknown") || server.standardError.contains("layout") })
+        #expect(await eventually(timeout: .seconds(5)) { server.standardError.contains("monitor=4") })
+
+        // ZoneMinder 1.38's layout is read as well.
+        try newer.write(state: Self.alarm, event: 30, cause: "Person")
+        let fromNewer = try await client.receive()
+        #expect(events(fromNewer).id == "30")
+        #expect(events(fromNewer).cause == "Person")
+        #expect(((fromNewer["events"] as? [[String: Any]])?.first?["Name"] as? String) == "Yard")
 
         try FileManager.default.removeItem(atPath: monitor.path)  // zmc restarting
         try await Task.sleep(for: .milliseconds(300))
