@@ -3,6 +3,7 @@ import Logging
 import Model
 import PushDispatcher
 import ServiceLifecycle
+import UnixSignals
 import Storage
 import ZoneMinder
 
@@ -56,8 +57,9 @@ public struct ZmesServer: Sendable {
         let credentials = try await CredentialSet.load(from: store, logger: logger)
         let httpClient = HTTP2Client()
         defer { httpClient.shutdown() }
+        let routeTable = RouteTable(routes: credentials.routes(client: httpClient, store: store, logger: logger), selection: credentials.selection)
         let dispatcher = Dispatcher(
-            store: store, routes: credentials.routes(client: httpClient, store: store, logger: logger),
+            store: store, table: routeTable,
             template: MessageTemplate(title: configuration.push.title, body: configuration.push.body),
             maxAge: TimeInterval(configuration.push.maxAge), logger: logger)
         for credential in credentials.credentials {
@@ -67,7 +69,7 @@ public struct ZmesServer: Sendable {
         }
         var router = AlarmRouter(
             store: store, sessions: sessions, auth: auth, pushEnabled: configuration.push.enabled,
-            providers: credentials.selection, logger: logger)
+            providers: routeTable, logger: logger)
         router.onQueued = { dispatcher.wake() }
 
         var tls: TLSMaterial?
@@ -97,6 +99,20 @@ public struct ZmesServer: Sendable {
                 logger: logger))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
+            if handleSignals {
+                tasks.addTask {
+                    // SIGHUP: reload credentials without dropping sessions (users are read at each login anyway).
+                    for await _ in await UnixSignalsSequence(trapping: .sighup) {
+                        do {
+                            let fresh = try await CredentialSet.load(from: store, logger: logger)
+                            routeTable.replace(routes: fresh.routes(client: httpClient, store: store, logger: logger), selection: fresh.selection)
+                            logger.notice("credentials reloaded", metadata: ["credentials": "\(fresh.credentials.map(\.name).sorted())"])
+                        } catch {
+                            logger.error("cannot reload credentials; keeping the current ones", metadata: ["error": "\(error)"])
+                        }
+                    }
+                }
+            }
             if let stop {
                 tasks.addTask {
                     await stop.wait()

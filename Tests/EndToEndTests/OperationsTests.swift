@@ -74,4 +74,28 @@ struct OperationsTests {
             #expect(!log.contains(secret), "a secret reached the log: \(secret.prefix(12))…")
         }
     }
+
+    @Test("SIGHUP reloads credentials without dropping sessions: queued pushes go out once a credential arrives")
+    func sighupReloadsCredentials() async throws {
+        let fixture = try await PushFixture(proxy: true, registerCredentials: false)
+        defer { Task { await fixture.shutdown() } }
+        let (server, ports) = try await fixture.start()
+        defer { server.terminateIfRunning() }
+        let android = try await fixture.connect(ports)
+        try await fixture.register(android, token: PushDeliveryTests.androidToken, platform: "android")
+        _ = try fixture.alarm(event: 1)
+        _ = try await android.receive()  // the websocket copy
+        try await Task.sleep(for: .seconds(1))
+        let proxy = try #require(fixture.proxy)
+        #expect(await proxy.requests().isEmpty)  // no credential yet: the push waits in the outbox
+        #expect(try Zmes.json(["push", "list", "--json", "--state", "queued"], in: fixture.directory).count == 1)
+
+        try fixture.registerCredentials()
+        server.send(SIGHUP)
+        #expect(await eventually { await proxy.accepted().count == 1 })
+        #expect(await eventually { server.standardError.contains("credentials reloaded") })
+        try await android.expectNoPendingMessage()  // the session survived the reload
+        await android.close()
+        #expect(try await server.terminate() == 0)
+    }
 }

@@ -24,7 +24,7 @@ final class PushFixture: Sendable {
     var caPath: String { directory + "/test-ca.pem" }
     var certificatePath: String { directory + "/zmes-data/zmes-cert.pem" }
 
-    init(apns: Bool = false, fcm: Bool = false, proxy: Bool = false, extraConfig: String = "") async throws {
+    init(apns: Bool = false, fcm: Bool = false, proxy: Bool = false, extraConfig: String = "", registerCredentials: Bool = true) async throws {
         directory = Zmes.makeDirectory()
         authority = try TestCertificateAuthority()
         let key = apnsKey
@@ -44,7 +44,7 @@ final class PushFixture: Sendable {
             """.write(toFile: directory + "/zmes.yml", atomically: true, encoding: .utf8)
         let added = try Zmes.run(["user", "add", "alice", "--password-stdin"], in: directory, input: Self.password + "\n")
         guard added.status == 0 else { throw TestFailure("user add failed: \(added.errors)") }
-        try registerCredentials()
+        if registerCredentials { try self.registerCredentials() }
     }
 
     func registerCredentials() throws {

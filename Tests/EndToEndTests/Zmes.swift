@@ -141,6 +141,11 @@ final class RunningZmes: @unchecked Sendable {
         return process.terminationStatus
     }
 
+    /// Sends a signal (e.g. SIGHUP) and lets the process go on.
+    func send(_ signal: Int32) {
+        kill(process.processIdentifier, signal)
+    }
+
     /// kill -9: no chance to clean up, as in a crash.
     func crash() {
         kill(process.processIdentifier, SIGKILL)

@@ -18,7 +18,8 @@ public struct AlarmRouter: Sendable {
     let sessions: SessionRegistry
     let auth: any AuthBackend
     let pushEnabled: Bool
-    let providers: ProviderSelection
+    /// Which provider each token goes to; follows credential reloads.
+    let providers: RouteTable
     let logger: Logger
     /// Told when pushes were queued, so the dispatcher wakes at once.
     var onQueued: @Sendable () -> Void = {}
@@ -28,6 +29,7 @@ public struct AlarmRouter: Sendable {
         let devices = try await store.devices()
         let permissions = try await auth.monitorPermissions()
         let connected = await sessions.connectedTokens()
+        let selection = providers.selection
         var candidates: [NotificationCandidate] = []
         for device in devices {
             guard permissions.monitors(for: device.user).contains(alarm.monitorId), device.filter.allows(monitor: alarm.monitorId) else { continue }
@@ -38,7 +40,7 @@ public struct AlarmRouter: Sendable {
                 NotificationCandidate(
                     token: device.token,
                     interval: device.filter.interval(for: alarm.monitorId),
-                    provider: pushes ? providers.provider(forToken: device.token) : nil))
+                    provider: pushes ? selection.provider(forToken: device.token) : nil))
         }
         let notified = try await store.recordNotifications(for: alarm, candidates: candidates, at: now)
         let pushed = Set(candidates.lazy.filter { $0.provider != nil && notified.contains($0.token) }.map(\.token))

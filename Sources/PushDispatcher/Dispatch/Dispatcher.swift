@@ -18,16 +18,22 @@ public final class Dispatcher: Sendable {
     }
 
     let store: Store
-    let routes: [PushProvider: Route]
+    let table: RouteTable
     let template: MessageTemplate
     let retry: RetryPolicy
     let maxInFlight: Int
     let logger: Logger
     private let wakeSignal = WakeSignal()
 
-    public init(store: Store, routes: [PushProvider: Route], template: MessageTemplate, maxAge: TimeInterval, maxInFlight: Int = 256, logger: Logger) {
+    public convenience init(store: Store, routes: [PushProvider: Route], template: MessageTemplate, maxAge: TimeInterval, maxInFlight: Int = 256, logger: Logger) {
+        self.init(store: store, table: RouteTable(routes: routes, selection: ProviderSelection(hasAPNs: routes[.apns] != nil, hasFCM: routes[.fcm] != nil)),
+                  template: template, maxAge: maxAge, maxInFlight: maxInFlight, logger: logger)
+    }
+
+    /// - Parameter table: the senders; replacing its contents (credentials reload) takes effect at the next claim.
+    public init(store: Store, table: RouteTable, template: MessageTemplate, maxAge: TimeInterval, maxInFlight: Int = 256, logger: Logger) {
         self.store = store
-        self.routes = routes
+        self.table = table
         self.template = template
         self.retry = RetryPolicy(maxAge: maxAge)
         self.maxInFlight = maxInFlight
@@ -47,7 +53,6 @@ public final class Dispatcher: Sendable {
         } catch {
             logger.error("cannot release old claims", metadata: ["error": "\(error)"])
         }
-        let providers = Set(routes.keys)
         var lastExpiry = Date.distantPast
         await withTaskGroup(of: Completed.self) { group in
             var inFlight = 0
@@ -58,12 +63,14 @@ public final class Dispatcher: Sendable {
                     lastExpiry = Date()
                     await expireOldJobs()
                 }
+                let routes = table.routes
+                let providers = Set(routes.keys)
                 if inFlight <= maxInFlight / 2 {
                     let broken = (try? await store.brokenCredentials()) ?? [:]
                     let claimed = await claim(limit: maxInFlight - inFlight, providers: providers)
                     for job in claimed {
                         inFlight += 1
-                        group.addTask { await self.attempt(job, broken: broken) }
+                        group.addTask { await self.attempt(job, route: routes[job.job.provider], broken: broken) }
                     }
                 }
                 if inFlight == 0 {
@@ -101,8 +108,8 @@ public final class Dispatcher: Sendable {
         }
     }
 
-    private func attempt(_ claimed: ClaimedJob, broken: [String: String]) async -> Completed {
-        guard let route = routes[claimed.job.provider] else {
+    private func attempt(_ claimed: ClaimedJob, route: Route?, broken: [String: String]) async -> Completed {
+        guard let route else {
             return Completed(job: claimed, outcome: .failed(reason: "no \(claimed.job.provider.rawValue) credential"), credentialName: nil)
         }
         if let reason = broken[route.credentialName] {

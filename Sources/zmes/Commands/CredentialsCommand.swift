@@ -27,7 +27,7 @@ struct CredentialsCommand: AsyncParsableCommand {
                 try await store.saveCredential(name: credential.name, provider: credential.provider, body: try JSONEncoder().encode(credential))
                 print("registered \(credential.provider.rawValue) '\(credential.name)': \(credential.summary)")
             }
-            print("restart zmes serve (or send it SIGHUP once supported) to use them")
+            print("send zmes serve SIGHUP (systemctl reload zmes) or restart it to use them")
         }
     }
 
