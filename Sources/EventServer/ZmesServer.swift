@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Model
 import PushDispatcher
+import Prometheus
 import ServiceLifecycle
 import UnixSignals
 import Storage
@@ -47,21 +48,24 @@ public struct ZmesServer: Sendable {
             try await createFirstUserIfNeeded(store)
         }
         let sessions = SessionRegistry()
-        let context = ServerContext(
+        let metrics = PrometheusCollectorRegistry()
+        let telemetry = Telemetry(factory: PrometheusMetricsFactory(registry: metrics))
+        var context = ServerContext(
             configuration: configuration,
             store: store,
             sessions: sessions,
             auth: auth,
             rateLimiter: AuthRateLimiter(maxFailures: configuration.auth.maxFailures, window: configuration.auth.failureWindow),
             logger: logger)
+        context.telemetry = telemetry
         let credentials = try await CredentialSet.load(from: store, logger: logger)
         let httpClient = HTTP2Client()
         defer { httpClient.shutdown() }
-        let routeTable = RouteTable(routes: credentials.routes(client: httpClient, store: store, logger: logger), selection: credentials.selection)
+        let routeTable = RouteTable(routes: credentials.routes(client: httpClient, store: store, logger: logger, telemetry: telemetry), selection: credentials.selection)
         let dispatcher = Dispatcher(
             store: store, table: routeTable,
             template: MessageTemplate(title: configuration.push.title, body: configuration.push.body),
-            maxAge: TimeInterval(configuration.push.maxAge), logger: logger)
+            maxAge: TimeInterval(configuration.push.maxAge), logger: logger, telemetry: telemetry)
         for credential in credentials.credentials {
             logger.info(
                 "push credential loaded",
@@ -71,6 +75,7 @@ public struct ZmesServer: Sendable {
             store: store, sessions: sessions, auth: auth, pushEnabled: configuration.push.enabled,
             providers: routeTable, logger: logger)
         router.onQueued = { dispatcher.wake() }
+        router.telemetry = telemetry
 
         var tls: TLSMaterial?
         if configuration.server.tls.enabled {
@@ -83,10 +88,12 @@ public struct ZmesServer: Sendable {
             tls = material
         }
         let ready = ReadinessLatch(onReady: onReady)
+        let listeners = ListenerState()
         let webSocket = try WebSocketListener.make(context: context, tls: try tls?.serverConfiguration()) { port in
+            await listeners.webSocketBound(port)
             await ready.set(webSocket: port)
         }
-        let admin = AdminListener.make(context: context, router: router, dispatcher: dispatcher, completeAlarm: completeAlarm) { port in
+        let admin = AdminListener.make(context: context, router: router, dispatcher: dispatcher, metrics: metrics, listeners: listeners, completeAlarm: completeAlarm) { port in
             await ready.set(admin: port)
         }
         let group = ServiceGroup(
@@ -105,7 +112,7 @@ public struct ZmesServer: Sendable {
                     for await _ in await UnixSignalsSequence(trapping: .sighup) {
                         do {
                             let fresh = try await CredentialSet.load(from: store, logger: logger)
-                            routeTable.replace(routes: fresh.routes(client: httpClient, store: store, logger: logger), selection: fresh.selection)
+                            routeTable.replace(routes: fresh.routes(client: httpClient, store: store, logger: logger, telemetry: telemetry), selection: fresh.selection)
                             logger.notice("credentials reloaded", metadata: ["credentials": "\(fresh.credentials.map(\.name).sorted())"])
                         } catch {
                             logger.error("cannot reload credentials; keeping the current ones", metadata: ["error": "\(error)"])

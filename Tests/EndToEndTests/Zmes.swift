@@ -55,7 +55,7 @@ enum Zmes {
         process.standardOutput = output
         process.standardError = errors
         process.standardInput = standardInput
-        try process.run()
+        try launch(process)
         if let input { standardInput.fileHandleForWriting.write(Data(input.utf8)) }
         try standardInput.fileHandleForWriting.close()
         let outputData = output.fileHandleForReading.readDataToEndOfFile()
@@ -108,7 +108,7 @@ final class RunningZmes: @unchecked Sendable {
             let text = String(decoding: handle.availableData, as: UTF8.self)
             self?.lock.withLock { self?.err += text }
         }
-        try process.run()
+        try launch(process)
     }
 
     /// Waits for the "listening" log line and reads the bound ports from it.

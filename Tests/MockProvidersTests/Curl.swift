@@ -1,4 +1,5 @@
 import Foundation
+import ZmesTestSupport
 import MockProviders
 
 /// Drives the mocks with the real curl binary (built with nghttp2), so an
@@ -96,7 +97,7 @@ struct Curl: Sendable {
         process.standardError = err
         let status: Int32 = try await withCheckedThrowingContinuation { continuation in
             process.terminationHandler = { finished in continuation.resume(returning: finished.terminationStatus) }
-            do { try process.run() } catch { continuation.resume(throwing: error) }
+            do { try launch(process) } catch { continuation.resume(throwing: error) }
         }
         try? out.close()
         try? err.close()

@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import Model
 import NIOCore
+import Prometheus
 import PushDispatcher
 import Storage
 
@@ -12,6 +13,8 @@ enum AdminListener {
         context: ServerContext,
         router alarmRouter: AlarmRouter,
         dispatcher: Dispatcher,
+        metrics: PrometheusCollectorRegistry,
+        listeners: ListenerState,
         completeAlarm: @escaping @Sendable (Alarm) -> Alarm,
         onRunning: @escaping @Sendable (Int) async -> Void
     ) -> some ApplicationProtocol {
@@ -33,12 +36,31 @@ enum AdminListener {
         }
         router.get("/healthz") { _, _ -> Response in
             let storeHealthy = await context.store.isHealthy()
+            var credentials: [String: String] = [:]
+            for credential in (try? await context.store.credentials()) ?? [] {
+                credentials[credential.name] = credential.brokenReason.map { "broken: \($0)" } ?? "ok"
+            }
+            let allCredentialsFine = credentials.values.allSatisfy { $0 == "ok" }
             let health = Health(
-                status: storeHealthy ? "ok" : "degraded",
+                status: storeHealthy && allCredentialsFine ? "ok" : "degraded",
                 store: storeHealthy ? "ok" : "unavailable",
+                listeners: ["websocket": await listeners.webSocketPort != nil ? "ok" : "not listening", "admin": "ok"],
+                credentials: credentials,
                 sessions: await context.sessions.count,
                 authenticatedSessions: await context.sessions.authenticatedCount)
             return jsonResponse(storeHealthy ? .ok : .serviceUnavailable, health)
+        }
+        router.get("/metrics") { _, _ -> Response in
+            // Gauges are read when scraped: the live sessions and the outbox by state.
+            metrics.makeGauge(name: "zmes_sessions_open").set(Double(await context.sessions.count))
+            metrics.makeGauge(name: "zmes_sessions_authenticated").set(Double(await context.sessions.authenticatedCount))
+            let counts = (try? await context.store.outboxCounts()) ?? [:]
+            for state in PushJobState.allCases {
+                metrics.makeGauge(name: "zmes_outbox_jobs", labels: [("state", state.rawValue)]).set(Double(counts[state] ?? 0))
+            }
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
         }
         router.get("/api/v1/pushes") { request, _ -> Response in
             var state: PushJobState?
@@ -78,6 +100,8 @@ enum AdminListener {
     struct Health: Encodable {
         var status: String
         var store: String
+        var listeners: [String: String]
+        var credentials: [String: String]
         var sessions: Int
         var authenticatedSessions: Int
     }
@@ -102,4 +126,13 @@ func jsonResponse(_ status: HTTPResponse.Status, _ value: some Encodable) -> Res
     let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
     return Response(
         status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+}
+
+/// Which listeners are bound, for `/healthz`.
+actor ListenerState {
+    private(set) var webSocketPort: Int?
+
+    func webSocketBound(_ port: Int) {
+        webSocketPort = port
+    }
 }

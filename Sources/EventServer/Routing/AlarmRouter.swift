@@ -23,6 +23,7 @@ public struct AlarmRouter: Sendable {
     let logger: Logger
     /// Told when pushes were queued, so the dispatcher wakes at once.
     var onQueued: @Sendable () -> Void = {}
+    var telemetry: Telemetry = .disabled
 
     public func route(_ alarm: Alarm) async throws -> RoutingReport {
         let now = Date()
@@ -48,6 +49,9 @@ public struct AlarmRouter: Sendable {
         let byToken = Dictionary(devices.map { ($0.token, $0) }, uniquingKeysWith: { first, _ in first })
         let sent = await sessions.deliver(alarm, devices: byToken, notified: notified, pushed: pushed, now: now)
         let report = RoutingReport(devicesNotified: notified.count, pushesQueued: pushed.count, websocketDeliveries: sent)
+        telemetry.count("zmes_alarms_total", [("source", alarm.source), ("kind", alarm.kind.rawValue)])
+        telemetry.count("zmes_deliveries_total", [("channel", "push")], by: pushed.count)
+        telemetry.count("zmes_deliveries_total", [("channel", "websocket")], by: sent)
         logger.info(
             "alarm routed",
             metadata: [

@@ -46,6 +46,7 @@ struct Connection {
                     try? await Task.sleep(for: .milliseconds(Int(timeout * 1_000)))
                     if !Task.isCancelled, await !context.sessions.isAuthenticated(id) {
                         context.logger.info("closing: no auth in time", metadata: ["session": "\(id)", "peer": "\(address)"])
+                        context.telemetry.count("zmes_auth_failures_total", [("reason", "timeout")])
                         outgoing.yield(.text(WireEncoding.text(Reply.fail("auth", .noAuth))))
                         outgoing.yield(.close(.policyViolation, reason: "NOAUTH"))
                     }

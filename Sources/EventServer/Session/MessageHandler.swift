@@ -83,6 +83,7 @@ struct MessageHandler {
         var result: AuthenticatedUser?
         if limited {
             logger.warning("login refused: too many failures from this address", metadata: ["user": "\(user)"])
+            context.telemetry.count("zmes_auth_failures_total", [("reason", "rate_limited")])
         } else {
             do {
                 result = try await context.auth.authenticate(user: user, password: password)
@@ -90,8 +91,10 @@ struct MessageHandler {
                 switch error {
                 case .badCredentials:
                     logger.notice("login failed: bad credentials", metadata: ["user": "\(user)"])
+                    context.telemetry.count("zmes_auth_failures_total", [("reason", "bad_credentials")])
                 case .unavailable(let reason):
                     logger.error("login failed: auth backend unavailable", metadata: ["user": "\(user)", "reason": "\(reason)"])
+                    context.telemetry.count("zmes_auth_failures_total", [("reason", "backend_unavailable")])
                 }
             }
         }

@@ -1,5 +1,6 @@
 import Logging
 import Model
+import PushDispatcher
 import Storage
 
 /// What every connection shares: the store, the live sessions, login checks and limits.
@@ -10,6 +11,7 @@ struct ServerContext: Sendable {
     let auth: any AuthBackend
     let rateLimiter: AuthRateLimiter
     let logger: Logger
+    var telemetry: Telemetry = .disabled
 
     var authRequired: Bool { configuration.auth.enabled }
     var pushEnabled: Bool { configuration.push.enabled }

@@ -10,7 +10,7 @@ public struct APNsSender: PushSender {
     let providerToken: ProviderToken
 
     /// - Parameter store: keeps the provider token across restarts; `nil` keeps it in memory only.
-    public init(credential: APNsCredential, client: HTTP2Client, store: Store? = nil) throws {
+    public init(credential: APNsCredential, client: HTTP2Client, store: Store? = nil, telemetry: Telemetry = .disabled) throws {
         self.credential = credential
         self.client = client
         let key = try P256.Signing.PrivateKey(pemRepresentation: credential.keyPEM)
@@ -19,7 +19,7 @@ public struct APNsSender: PushSender {
                 load: { try? await store.providerToken(credential: credential.name) },
                 save: { token, issuedAt in try? await store.saveProviderToken(credential: credential.name, token: token, issuedAt: issuedAt) })
         }
-        providerToken = ProviderToken(key: key, keyID: credential.keyID, teamID: credential.teamID, persistence: persistence)
+        providerToken = ProviderToken(key: key, keyID: credential.keyID, teamID: credential.teamID, persistence: persistence, telemetry: telemetry)
     }
 
     /// Provider tokens signed so far (one per key per 50 minutes when all is well).

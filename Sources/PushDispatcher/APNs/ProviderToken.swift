@@ -14,6 +14,7 @@ actor ProviderToken {
     private let keyID: String
     private let teamID: String
     private let persistence: ProviderTokenPersistence?
+    private let telemetry: Telemetry
     private var current: (token: String, issuedAt: Date)?
     private var loaded = false
     /// The one read of the stored token; concurrent first callers all wait for it.
@@ -21,7 +22,8 @@ actor ProviderToken {
     /// How many tokens were signed, for tests and metrics.
     private(set) var renewals = 0
 
-    init(key: P256.Signing.PrivateKey, keyID: String, teamID: String, persistence: ProviderTokenPersistence? = nil) {
+    init(key: P256.Signing.PrivateKey, keyID: String, teamID: String, persistence: ProviderTokenPersistence? = nil, telemetry: Telemetry = .disabled) {
+        self.telemetry = telemetry
         self.key = key
         self.keyID = keyID
         self.teamID = teamID
@@ -46,6 +48,7 @@ actor ProviderToken {
         let token = try JWT.es256(keyID: keyID, claims: ["iss": teamID, "iat": Int(issuedAt.timeIntervalSince1970)], key: key)
         current = (token, issuedAt)
         renewals += 1
+        telemetry.count("zmes_token_renewals_total", [("kind", "apns_jwt")])
         await persistence?.save(token, issuedAt)
         return token
     }

@@ -32,15 +32,15 @@ public struct CredentialSet: Sendable {
     }
 
     /// A sender per provider that has a credential.
-    public func routes(client: HTTP2Client, store: Store?, logger: Logger) -> [PushProvider: Dispatcher.Route] {
+    public func routes(client: HTTP2Client, store: Store?, logger: Logger, telemetry: Telemetry = .disabled) -> [PushProvider: Dispatcher.Route] {
         var routes: [PushProvider: Dispatcher.Route] = [:]
         for provider in PushProvider.allCases {
             guard let credential = first(for: provider) else { continue }
             do {
                 let sender: any PushSender
                 switch credential {
-                case .apns(let apns): sender = try APNsSender(credential: apns, client: client, store: store)
-                case .fcm(let fcm): sender = try FCMSender(credential: fcm, client: client)
+                case .apns(let apns): sender = try APNsSender(credential: apns, client: client, store: store, telemetry: telemetry)
+                case .fcm(let fcm): sender = try FCMSender(credential: fcm, client: client, telemetry: telemetry)
                 case .proxy(let proxy): sender = ProxySender(credential: proxy, client: client)
                 }
                 routes[provider] = Dispatcher.Route(credentialName: credential.name, sender: sender)

@@ -23,15 +23,17 @@ public final class Dispatcher: Sendable {
     let retry: RetryPolicy
     let maxInFlight: Int
     let logger: Logger
+    let telemetry: Telemetry
     private let wakeSignal = WakeSignal()
 
-    public convenience init(store: Store, routes: [PushProvider: Route], template: MessageTemplate, maxAge: TimeInterval, maxInFlight: Int = 256, logger: Logger) {
+    public convenience init(store: Store, routes: [PushProvider: Route], template: MessageTemplate, maxAge: TimeInterval, maxInFlight: Int = 256, logger: Logger, telemetry: Telemetry = .disabled) {
         self.init(store: store, table: RouteTable(routes: routes, selection: ProviderSelection(hasAPNs: routes[.apns] != nil, hasFCM: routes[.fcm] != nil)),
-                  template: template, maxAge: maxAge, maxInFlight: maxInFlight, logger: logger)
+                  template: template, maxAge: maxAge, maxInFlight: maxInFlight, logger: logger, telemetry: telemetry)
     }
 
     /// - Parameter table: the senders; replacing its contents (credentials reload) takes effect at the next claim.
-    public init(store: Store, table: RouteTable, template: MessageTemplate, maxAge: TimeInterval, maxInFlight: Int = 256, logger: Logger) {
+    public init(store: Store, table: RouteTable, template: MessageTemplate, maxAge: TimeInterval, maxInFlight: Int = 256, logger: Logger, telemetry: Telemetry = .disabled) {
+        self.telemetry = telemetry
         self.store = store
         self.table = table
         self.template = template
@@ -122,7 +124,9 @@ public final class Dispatcher: Sendable {
             jobID: claimed.job.id, token: claimed.job.token, platform: claimed.platform, badge: claimed.badge,
             alarm: claimed.job.alarm, title: title, body: body,
             expiresAt: claimed.agedFrom.addingTimeInterval(retry.maxAge))
+        let started = ContinuousClock.now
         let outcome = await route.sender.send(message)
+        telemetry.time("zmes_provider_latency_seconds", [("provider", claimed.job.provider.rawValue)], ContinuousClock.now - started)
         return Completed(job: claimed, outcome: outcome, credentialName: route.credentialName)
     }
 
@@ -137,6 +141,7 @@ public final class Dispatcher: Sendable {
                 "push": "\(job.id)", "provider": "\(job.provider.rawValue)", "device": "\(redactedToken(job.token))",
                 "attempt": "\(job.attempts)",
             ]
+            telemetry.count("zmes_pushes_total", [("provider", job.provider.rawValue), ("outcome", item.outcome.metricName)])
             switch item.outcome {
             case .delivered:
                 results.append((job.id, job.token, .delivered))

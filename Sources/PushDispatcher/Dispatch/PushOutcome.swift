@@ -12,3 +12,16 @@ public enum PushOutcome: Sendable, Equatable {
     /// The credential itself was refused: stop using it until the operator acts.
     case credentialRejected(reason: String)
 }
+
+extension PushOutcome {
+    /// The `outcome` label of `zmes_pushes_total`.
+    public var metricName: String {
+        switch self {
+        case .delivered: return "delivered"
+        case .retry: return "retry"
+        case .failed: return "failed"
+        case .tokenGone: return "token_removed"
+        case .credentialRejected: return "credential_rejected"
+        }
+    }
+}

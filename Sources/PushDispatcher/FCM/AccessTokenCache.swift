@@ -13,13 +13,15 @@ actor AccessTokenCache {
     private let key: _RSA.Signing.PrivateKey
     private let client: HTTP2Client
     private let caFile: String?
+    private let telemetry: Telemetry
     private var current: (token: String, expiresAt: Date)?
     /// The exchange in progress; concurrent callers wait for it instead of starting their own.
     private var exchanging: Task<String, any Error>?
     /// Exchanges made so far, for tests and metrics.
     private(set) var exchanges = 0
 
-    init(account: ServiceAccount, client: HTTP2Client, caFile: String?) throws {
+    init(account: ServiceAccount, client: HTTP2Client, caFile: String?, telemetry: Telemetry = .disabled) throws {
+        self.telemetry = telemetry
         self.account = account
         self.key = try _RSA.Signing.PrivateKey(pemRepresentation: account.privateKeyPEM)
         self.client = client
@@ -70,6 +72,7 @@ actor AccessTokenCache {
         let lifetime = (object?["expires_in"] as? NSNumber)?.doubleValue ?? 3600
         current = (token, now.addingTimeInterval(lifetime))
         exchanges += 1
+        telemetry.count("zmes_token_renewals_total", [("kind", "fcm_oauth")])
         return token
     }
 }

@@ -6,11 +6,12 @@ public struct FCMSender: PushSender {
     let client: HTTP2Client
     let accessTokens: AccessTokenCache
 
-    public init(credential: FCMCredential, client: HTTP2Client) throws {
+    public init(credential: FCMCredential, client: HTTP2Client, telemetry: Telemetry = .disabled) throws {
         self.credential = credential
         self.client = client
         accessTokens = try AccessTokenCache(
-            account: credential.serviceAccount, client: client, caFile: credential.caFile.isEmpty ? nil : credential.caFile)
+            account: credential.serviceAccount, client: client, caFile: credential.caFile.isEmpty ? nil : credential.caFile,
+            telemetry: telemetry)
     }
 
     /// OAuth exchanges made so far.
