@@ -164,6 +164,7 @@ let package = Package(
             dependencies: [
                 "zmes", "ZmesTestSupport", "MockProviders", "Storage", "Model", "PushDispatcher",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
             ],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings

@@ -102,11 +102,24 @@ public struct ZmesServer: Sendable {
                     + (configuration.zoneminder.enabled
                         ? [.init(service: ZoneMinderSourceService(configuration: configuration.zoneminder, api: zoneMinderAPI, store: store, router: router, logger: logger))]
                         : []),
-                gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
+                gracefulShutdownSignals: [],  // handled below, so sessions are told 1001 first
                 logger: logger))
+        /// Sessions get close 1001 (going away) before the listeners stop; then pushes in flight finish.
+        @Sendable func shutDown(_ reason: String) async {
+            logger.notice("shutting down", metadata: ["reason": "\(reason)"])
+            await sessions.closeAll(code: .close(.goingAway, reason: "server shutting down"))
+            try? await Task.sleep(for: .milliseconds(200))
+            await group.triggerGracefulShutdown()
+        }
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             if handleSignals {
+                tasks.addTask {
+                    for await signal in await UnixSignalsSequence(trapping: .sigterm, .sigint) {
+                        await shutDown("\(signal)")
+                        break
+                    }
+                }
                 tasks.addTask {
                     // SIGHUP: reload credentials without dropping sessions (users are read at each login anyway).
                     for await _ in await UnixSignalsSequence(trapping: .sighup) {
@@ -123,7 +136,7 @@ public struct ZmesServer: Sendable {
             if let stop {
                 tasks.addTask {
                     await stop.wait()
-                    await group.triggerGracefulShutdown()
+                    await shutDown("stop requested")
                 }
             }
             try await tasks.next()

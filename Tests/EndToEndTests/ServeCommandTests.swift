@@ -1,4 +1,5 @@
 import Foundation
+import NIOWebSocket
 import Testing
 import ZmesTestSupport
 
@@ -59,8 +60,9 @@ struct ServeCommandTests {
         #expect(pushes.first?["attempts"] as? Int == 0)
         #expect((pushes.first?["createdAt"] as? String)?.hasSuffix("Z") == true)
 
-        await client.close()
+        // SIGTERM: the session is told the server is going away (1001), then zmes exits 0.
         let status = try await server.terminate()
+        #expect(try await client.closeCode() == .goingAway)
         #expect(status == 0)
     }
 
@@ -102,6 +104,7 @@ struct ServeCommandTests {
             ("zoneminder:\n  monitors: [{id: x, name: Garage}]\n", "zoneminder.monitors[0].id"),
             ("server: [1, 2]\n", "server"),
             ("server: {port: 9000\n", "not valid YAML"),
+            ("log:\n  level: loud\n", "log.level"),
         ]
         for (text, key) in cases {
             try text.write(toFile: directory + "/bad.yml", atomically: true, encoding: .utf8)
@@ -114,6 +117,11 @@ struct ServeCommandTests {
         #expect(good.status == 0)
         #expect(!good.output.contains("s3cret-admin-token"))
         #expect(good.output.contains("token: \"********\""))
+
+        try "fcm:\n  - {name: firebase, service_account_file: missing.json}\n".write(toFile: directory + "/creds.yml", atomically: true, encoding: .utf8)
+        let badCredentials = try Zmes.run(["check-config", "--config", "good.yml", "--credentials", "creds.yml"], in: directory)
+        #expect(badCredentials.status == 1)
+        #expect(badCredentials.output.contains("fcm 'firebase'"))
     }
 
     @Test("environment variables override the file")

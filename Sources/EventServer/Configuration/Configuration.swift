@@ -73,6 +73,12 @@ public struct Configuration: Sendable, Equatable {
         public var loginCache: Double = 300
     }
 
+    public struct Log: Sendable, Equatable {
+        /// trace, debug, info, notice, warning, error or critical; `--log-level` overrides it.
+        public var level = "info"
+    }
+
+    public var log = Log()
     public var server = Server()
     public var admin = Admin()
     public var auth = Auth()

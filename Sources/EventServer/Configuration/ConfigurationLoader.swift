@@ -8,6 +8,7 @@ import Yams
 public struct ConfigurationLoader: Sendable {
     /// Every scalar key, dotted, with its default configuration as the reference.
     static let scalarKeys: [String] = [
+        "log.level",
         "server.address", "server.port", "server.tls.enabled", "server.tls.cert", "server.tls.key",
         "server.max_message_size", "server.max_sessions", "server.handshake_timeout", "server.ping_interval",
         "admin.address", "admin.port", "admin.token",
@@ -18,7 +19,7 @@ public struct ConfigurationLoader: Sendable {
         "zoneminder.poll_interval", "zoneminder.send_event_end", "zoneminder.login_cache",
     ]
     static let listKeys: [String] = ["zoneminder.monitors"]
-    static let sections: Set<String> = ["server", "server.tls", "admin", "auth", "store", "push", "zoneminder"]
+    static let sections: Set<String> = ["log", "server", "server.tls", "admin", "auth", "store", "push", "zoneminder"]
 
     /// The keys whose values are secrets, masked by `check-config`.
     public static let secretKeys: Set<String> = ["admin.token", "zoneminder.password"]
@@ -117,6 +118,10 @@ public struct ConfigurationLoader: Sendable {
     private func build(from values: [String: Value]) throws(ConfigurationError) -> Configuration {
         var c = Configuration()
         let reader = Reader(values: values)
+        c.log.level = try reader.string("log.level", default: c.log.level).lowercased()
+        guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(c.log.level) else {
+            throw .invalidValue(key: "log.level", reason: "must be trace, debug, info, notice, warning, error or critical")
+        }
         c.server.address = try reader.string("server.address", default: c.server.address)
         c.server.port = try reader.port("server.port", default: c.server.port)
         c.server.tls.enabled = try reader.bool("server.tls.enabled", default: c.server.tls.enabled)

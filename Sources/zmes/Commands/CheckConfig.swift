@@ -9,8 +9,18 @@ struct CheckConfig: AsyncParsableCommand {
         abstract: "Print the resolved configuration with secrets masked; exit 1 naming the key when something is wrong.")
 
     @OptionGroup var options: GlobalOptions
+    @Option(help: "Also check a credentials file (format: Credentials.example) without registering it.") var credentials: String?
 
     func run() async throws {
+        if let credentials {
+            do {
+                let loaded = try CredentialsFile.load(path: credentials)
+                for credential in loaded { print("# credentials: \(credential.provider.rawValue) '\(credential.name)' ok: \(credential.summary)") }
+            } catch {
+                print("error: \(credentials): \(error)")
+                throw ExitCode(1)
+            }
+        }
         let path = ConfigurationLoader.defaultPath(explicit: options.config)
         let c: Configuration
         do {
@@ -23,6 +33,8 @@ struct CheckConfig: AsyncParsableCommand {
         let curl = LibcurlFeatures.current
         print("""
             # configuration: \(path ?? "(built-in defaults)")
+            log:
+              level: \(c.log.level)
             server:
               address: "\(c.server.address)"
               port: \(c.server.port)

@@ -9,14 +9,14 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var options: GlobalOptions
 
-    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: String = "info"
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical (default: log.level, info).")
+    var logLevel: String?
 
     func run() async throws {
-        guard let level = Logger.Level(rawValue: logLevel) else {
+        let configuration = try options.loadConfiguration()
+        guard let level = Logger.Level(rawValue: logLevel ?? configuration.log.level) else {
             throw CommandFailure("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
-        let configuration = try options.loadConfiguration()
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
