@@ -34,14 +34,18 @@ struct LimitsTests {
             #expect(ContinuousClock.now - started < .seconds(2))
             try await Task.sleep(for: .milliseconds(300))
         }
-        // Past both deadlines, every silent socket has been closed by the server.
-        try await Task.sleep(until: opened + .seconds(8), clock: .continuous)
-        let stillOpen = silent.filter { !$0.isClosedByPeer(waiting: .milliseconds(1)) }.count
+        // Every silent socket is closed by the server once its deadline (counted from when the
+        // server accepted it, which on a busy machine can be seconds after connect) has passed.
+        let limit = opened + .seconds(40)
+        var stillOpen = 0
+        for socket in silent where !socket.isClosedByPeer(waiting: max(.zero, limit - ContinuousClock.now)) {
+            stillOpen += 1
+        }
         #expect(stillOpen == 0, "\(stillOpen) of \(silent.count) silent sockets still open")
         var unauthenticatedOpen = 0
         for client in upgraded {
-            let code = try? await client.closeCode(timeout: .seconds(5))
-            if code == nil { unauthenticatedOpen += 1 }
+            let code = try? await client.closeCode(timeout: max(.seconds(1), limit - ContinuousClock.now))
+            if code != .policyViolation { unauthenticatedOpen += 1 }
         }
         #expect(unauthenticatedOpen == 0)
         // The good client is still served.
@@ -114,7 +118,7 @@ final class RawSocket {
     func isClosedByPeer(waiting timeout: Duration) -> Bool {
         var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         let milliseconds = Int32(timeout.components.seconds * 1_000 + timeout.components.attoseconds / 1_000_000_000_000_000)
-        guard poll(&descriptor, 1, milliseconds) > 0 else { return false }
+        guard poll(&descriptor, 1, max(1, milliseconds)) > 0 else { return false }
         var byte: UInt8 = 0
         let count = recv(fd, &byte, 1, Int32(MSG_DONTWAIT))
         return count == 0 || (count < 0 && errno == ECONNRESET)
