@@ -6,36 +6,6 @@ import ZmesTestSupport
 /// read by `zmes serve` and delivered to a websocket client.
 @Suite("ZoneMinder shared memory through zmes serve", .serialized)
 struct SharedMemoryServeTests {
-    struct MonitorFile {
-        let path: String
-        /// ZoneMinder 1.36 (SharedData 760 bytes) or 1.37/1.38 (872 bytes, fields further on).
-        var newerLayout = false
-
-        /// Writes the header in place (same inode, as zmc does), with image-buffer padding after it.
-        func write(state: UInt32, event: UInt64, cause: String = "Motion", valid: UInt8 = 1) throws {
-            var bytes = [UInt8](repeating: 0, count: 4_096)
-            func put<T: FixedWidthInteger>(_ value: T, at offset: Int) {
-                withUnsafeBytes(of: value.littleEndian) { for (i, byte) in $0.enumerated() { bytes[offset + i] = byte } }
-            }
-            let (size, stateAt, eventAt, validAt, causeAt): (UInt32, Int, Int, Int, Int) =
-                newerLayout ? (872, 16, 56, 92, 424) : (760, 12, 32, 68, 376)
-            put(size, at: 0)
-            put(state, at: stateAt)
-            put(event, at: eventAt)
-            bytes[validAt] = valid
-            for (i, byte) in cause.utf8.prefix(255).enumerated() { bytes[causeAt + i] = byte }
-            put(UInt32(560), at: Int(size))
-            if !FileManager.default.fileExists(atPath: path) {
-                FileManager.default.createFile(atPath: path, contents: Data(bytes))
-                return
-            }
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-            try handle.seek(toOffset: 0)
-            try handle.write(contentsOf: Data(bytes))
-            try handle.close()
-        }
-    }
-
     static let idle: UInt32 = 1
     static let alarm: UInt32 = 3
     static let alert: UInt32 = 4
@@ -69,7 +39,7 @@ struct SharedMemoryServeTests {
               send_event_end: true
               monitors: [{id: 1, name: Garage}]
             """.write(toFile: directory + "/zmes.yml", atomically: true, encoding: .utf8)
-        let monitor = MonitorFile(path: shm + "/zm.mmap.1")
+        let monitor = ZoneMinderMonitorFile(path: shm + "/zm.mmap.1")
         try monitor.write(state: Self.idle, event: 40)  // an old event, before zmes started
 
         var (server, client) = try await start(directory)
@@ -130,12 +100,12 @@ struct SharedMemoryServeTests {
             auth: {enabled: false}
             zoneminder: {enabled: true, shm_dir: \(shm), poll_interval: 0.05, monitors: [{id: 1, name: Garage}, {id: 2, name: Porch}, {id: 3, name: Yard}, {id: 4, name: Gate}]}
             """.write(toFile: directory + "/zmes.yml", atomically: true, encoding: .utf8)
-        let monitor = MonitorFile(path: shm + "/zm.mmap.1")
+        let monitor = ZoneMinderMonitorFile(path: shm + "/zm.mmap.1")
         try monitor.write(state: Self.idle, event: 10)
         var bogus = [UInt8](repeating: 0, count: 2_048)
         bogus[0] = 123  // size 123: no known layout
         FileManager.default.createFile(atPath: shm + "/zm.mmap.2", contents: Data(bogus))
-        let newer = MonitorFile(path: shm + "/zm.mmap.3", newerLayout: true)
+        let newer = ZoneMinderMonitorFile(path: shm + "/zm.mmap.3", newerLayout: true)
         try newer.write(state: Self.idle, event: 0)
         FileManager.default.createFile(atPath: shm + "/zm.mmap.4", contents: Data([0xF8, 0x02, 0, 0]))  // truncated
         let (server, client) = try await start(directory)
