@@ -65,3 +65,9 @@ func cpuSeconds() -> Double {
     }
     return seconds(RUSAGE_SELF.rawValue) + seconds(RUSAGE_CHILDREN.rawValue)
 }
+
+/// One machine-readable result line for Scripts/benchmarks.sh: name, value, unit, reference,
+/// reference value, ratio, target, verdict, tab-separated.
+func summary(_ fields: String...) {
+    print((["SUMMARY"] + fields).joined(separator: "\t"))
+}

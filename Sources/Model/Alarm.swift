@@ -7,7 +7,7 @@ public enum AlarmKind: String, Sendable, Codable, CaseIterable {
 }
 
 /// What a camera system raised: the unit every source produces and the router consumes.
-public struct Alarm: Sendable, Equatable, Codable {
+public struct Alarm: Sendable, Hashable, Codable {
     public var monitorId: Int
     public var monitorName: String
     public var eventId: Int

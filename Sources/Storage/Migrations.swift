@@ -90,6 +90,14 @@ enum Migrations {
                 );
                 """)
         }
+        migrator.registerMigration("v6-outbox-claim-index") { db in
+            // The claim walks due jobs in order through this index instead of sorting every
+            // queued row on each claim; rows leave it as they are claimed or finished.
+            try db.execute(sql: """
+                CREATE INDEX outbox_claimable ON outbox(next_attempt_at, id)
+                    WHERE state IN ('queued', 'retrying') AND claimed_at IS NULL;
+                """)
+        }
         return migrator
     }
 }

@@ -36,57 +36,100 @@ extension Store {
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT o.*, d.platform AS device_platform FROM outbox o LEFT JOIN devices d ON d.token = o.token
+                    SELECT o.*, d.platform AS device_platform FROM outbox o INDEXED BY outbox_claimable
+                    LEFT JOIN devices d ON d.token = o.token
                     WHERE o.state IN ('queued', 'retrying') AND o.claimed_at IS NULL AND o.next_attempt_at <= ?
                       AND o.provider IN (\(placeholders))
                     ORDER BY o.next_attempt_at, o.id LIMIT ?
                     """,
                 arguments: arguments)
-            var claimed: [ClaimedJob] = []
-            let claim = try db.cachedStatement(sql: "UPDATE outbox SET claimed_at = ?, attempts = attempts + 1, badge = ? WHERE id = ?")
-            let nextBadge = try db.cachedStatement(sql: "UPDATE devices SET badge = badge + 1 WHERE token = ? RETURNING badge")
-            let orphan = try db.cachedStatement(
-                sql: "UPDATE outbox SET state = 'failed', last_error = 'the device was removed', finished_at = ? WHERE id = ?")
+            var jobs: [(job: PushJob, platform: Platform, badge: Int?, agedFrom: Date)] = []
+            var orphans: [Int64] = []
+            var badgesNeeded: [String: Int] = [:]
             for row in rows {
                 guard let job = PushJob(row: row) else { continue }
                 let platformText: String? = row["device_platform"]
                 guard let platformText, let platform = Platform(rawValue: platformText) else {
-                    try orphan.execute(arguments: [now.storeValue, job.id])
+                    orphans.append(job.id)
                     continue
                 }
-                var badge: Int? = row["badge"]
-                if badge == nil {
-                    badge = try Int.fetchOne(nextBadge, arguments: [job.token]) ?? 1
-                }
-                try claim.execute(arguments: [now.storeValue, badge, job.id])
+                let badge: Int? = row["badge"]
+                if badge == nil { badgesNeeded[job.token, default: 0] += 1 }
                 let replayedAt: Double? = row["replayed_at"]
+                jobs.append((job, platform, badge, max(job.createdAt, replayedAt.map(Date.init(storeValue:)) ?? job.createdAt)))
+            }
+            if !orphans.isEmpty {
+                try db.execute(
+                    sql: """
+                        UPDATE outbox SET state = 'failed', last_error = 'the device was removed', finished_at = ?
+                        WHERE id IN (SELECT value FROM json_each(?))
+                        """,
+                    arguments: [now.storeValue, JSONList.integers(orphans)])
+            }
+            // Each device's count goes up once per job; its jobs get the counts in order.
+            var nextBadge = try Self.raiseBadges(db, by: badgesNeeded)
+            var claimed: [ClaimedJob] = []
+            claimed.reserveCapacity(jobs.count)
+            var assignments: [(id: Int64, badge: Int)] = []
+            for (job, platform, storedBadge, agedFrom) in jobs {
+                var badge = storedBadge ?? 1
+                if storedBadge == nil, let next = nextBadge[job.token] {
+                    badge = next
+                    nextBadge[job.token] = next + 1
+                }
+                assignments.append((job.id, badge))
                 var claimedJob = job
                 claimedJob.attempts += 1
-                claimed.append(
-                    ClaimedJob(
-                        job: claimedJob, platform: platform, badge: badge ?? 1,
-                        agedFrom: max(job.createdAt, replayedAt.map(Date.init(storeValue:)) ?? job.createdAt)))
+                claimed.append(ClaimedJob(job: claimedJob, platform: platform, badge: badge, agedFrom: agedFrom))
+            }
+            if !assignments.isEmpty {
+                try db.execute(
+                    sql: """
+                        UPDATE outbox SET claimed_at = ?, attempts = attempts + 1, badge = j.value
+                        FROM (SELECT CAST(key AS INTEGER) AS id, value FROM json_each(?)) AS j
+                        WHERE outbox.id = j.id
+                        """,
+                    arguments: [now.storeValue, JSONList.object(assignments.map { (String($0.id), $0.badge) })])
             }
             return claimed
         }
+    }
+
+    /// Adds `count` to each device's badge in one statement.
+    /// - Returns: each device's first new badge (old count plus one).
+    private static func raiseBadges(_ db: Database, by counts: [String: Int]) throws -> [String: Int] {
+        guard !counts.isEmpty else { return [:] }
+        var first: [String: Int] = [:]
+        let rows = try Row.fetchCursor(
+            db,
+            sql: """
+                UPDATE devices SET badge = badge + j.value FROM json_each(?) AS j WHERE devices.token = j.key
+                RETURNING devices.token, devices.badge
+                """,
+            arguments: [JSONList.object(counts.map { ($0.key, $0.value) })])
+        while let row = try rows.next() {
+            let token: String = row[0]
+            let badge: Int = row[1]
+            first[token] = badge - (counts[token] ?? 1) + 1
+        }
+        return first
     }
 
     /// Records many attempts in one transaction (the dispatcher batches them).
     public func record(_ results: [(jobID: Int64, token: String, result: JobResult)], at now: Date = Date()) async throws {
         guard !results.isEmpty else { return }
         try await pool.write { db in
-            let delivered = try db.cachedStatement(
-                sql: "UPDATE outbox SET state = 'delivered', claimed_at = NULL, last_error = NULL, finished_at = ? WHERE id = ?")
-            let lastPush = try db.cachedStatement(sql: "UPDATE devices SET last_push_at = ? WHERE token = ?")
             let retry = try db.cachedStatement(
                 sql: "UPDATE outbox SET state = 'retrying', claimed_at = NULL, next_attempt_at = ?, last_error = ? WHERE id = ?")
             let failed = try db.cachedStatement(
                 sql: "UPDATE outbox SET state = 'failed', claimed_at = NULL, last_error = ?, finished_at = ? WHERE id = ?")
+            var delivered: [Int64] = []
+            var deliveredTokens: Set<String> = []
             for (jobID, token, result) in results {
                 switch result {
                 case .delivered:
-                    try delivered.execute(arguments: [now.storeValue, jobID])
-                    try lastPush.execute(arguments: [now.storeValue, token])
+                    delivered.append(jobID)
+                    deliveredTokens.insert(token)
                 case .retry(let at, let reason):
                     try retry.execute(arguments: [at.storeValue, reason, jobID])
                 case .failed(let reason):
@@ -100,6 +143,18 @@ extension Store {
                         try db.execute(sql: "DELETE FROM devices WHERE token = ?", arguments: [token])
                     }
                 }
+            }
+            // The common case, a batch of deliveries, is two statements however large the batch.
+            if !delivered.isEmpty {
+                try db.execute(
+                    sql: """
+                        UPDATE outbox SET state = 'delivered', claimed_at = NULL, last_error = NULL, finished_at = ?
+                        WHERE id IN (SELECT value FROM json_each(?))
+                        """,
+                    arguments: [now.storeValue, JSONList.integers(delivered)])
+                try db.execute(
+                    sql: "UPDATE devices SET last_push_at = ? WHERE token IN (SELECT value FROM json_each(?))",
+                    arguments: [now.storeValue, JSONList.strings(deliveredTokens)])
             }
         }
     }
@@ -135,7 +190,7 @@ extension Store {
             let placeholders = providers.map { _ in "?" }.joined(separator: ",")
             let value = try Double.fetchOne(
                 db,
-                sql: "SELECT MIN(next_attempt_at) FROM outbox WHERE state IN ('queued', 'retrying') AND claimed_at IS NULL AND provider IN (\(placeholders))",
+                sql: "SELECT MIN(next_attempt_at) FROM outbox INDEXED BY outbox_claimable WHERE state IN ('queued', 'retrying') AND claimed_at IS NULL AND provider IN (\(placeholders))",
                 arguments: StatementArguments(providers.map(\.rawValue)))
             return value.map(Date.init(storeValue:))
         }

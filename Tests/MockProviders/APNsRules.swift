@@ -34,6 +34,7 @@ actor APNsRules {
 
     private(set) var requests: [RecordedRequest] = []
     private(set) var accepted: [APNsPush] = []
+    var acceptedCount: Int { accepted.count }
     /// Every distinct bearer value seen, valid or not.
     private(set) var seenTokens: Set<String> = []
     /// Tokens that passed verification (signature cached: ES256 verification is the costly part).

@@ -28,6 +28,9 @@ public final class MockAPNs: Sendable {
 
     /// Pushes answered 200, in arrival order.
     public func accepted() async -> [APNsPush] { await rules.accepted }
+
+    /// How many pushes were accepted, without copying them (cheap enough to poll).
+    public func acceptedCount() async -> Int { await rules.acceptedCount }
     /// Everything received, including refused ones.
     public func requests() async -> [RecordedRequest] { await rules.requests }
     /// TCP connections accepted so far.

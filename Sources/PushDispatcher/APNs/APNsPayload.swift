@@ -1,35 +1,40 @@
-import Foundation
-
 /// The APNs JSON body, with the alert body cut so the whole payload fits in 4096 bytes.
 enum APNsPayload {
     static let limit = 4096
 
     static func encode(_ message: PushMessage) -> [UInt8] {
-        var body = message.body
+        let whole = render(message, body: message.body)
+        if whole.count <= limit { return whole }
+        // Cut the body by the overshoot plus room for "…" and escapes, on a character boundary,
+        // shrinking further in the rare case escaping still overshoots.
+        var keep = max(0, message.body.utf8.count - (whole.count - limit) - 3)
         while true {
-            let bytes = render(message, body: body)
-            if bytes.count <= limit || body.isEmpty { return bytes }
-            // Cut by the overshoot (at least one character), on a character boundary.
-            let overshoot = bytes.count - limit
-            let keep = max(0, body.utf8.count - overshoot - 3)
-            var cut = String(decoding: body.utf8.prefix(keep), as: UTF8.self)
+            var cut = String(decoding: message.body.utf8.prefix(keep), as: UTF8.self)
             while cut.last == "\u{FFFD}" { cut.removeLast() }
-            body = cut.isEmpty ? "" : cut + "…"
-            if keep == 0 { body = "" }
+            let body = cut.isEmpty ? "" : cut + "…"
+            let bytes = render(message, body: body)
+            if bytes.count <= limit || keep == 0 { return bytes }
+            keep = max(0, keep - (bytes.count - limit))
         }
     }
 
+    /// Keys in sorted order, so equal pushes are equal bytes.
     private static func render(_ message: PushMessage, body: String) -> [UInt8] {
-        var aps: [String: Any] = [
-            "alert": ["title": message.title, "body": body],
-            "badge": message.badge,
-            "sound": "default",
-            "thread-id": "zmninja_alarm",
-        ]
-        aps["mutable-content"] = nil
-        var payload: [String: Any] = ["aps": aps]
-        for (key, value) in message.customData { payload[key] = value }
-        let data = (try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
-        return [UInt8](data)
+        var json = JSONBytes(capacity: 256 + message.title.utf8.count + body.utf8.count)
+        json.beginObject()
+        json.key("aps")
+        json.beginObject()
+        json.key("alert")
+        json.beginObject()
+        json.member("body", body)
+        json.member("title", message.title)
+        json.endObject()
+        json.member("badge", message.badge)
+        json.member("sound", "default")
+        json.member("thread-id", "zmninja_alarm")
+        json.endObject()
+        for (key, value) in message.customData { json.member(key, value) }
+        json.endObject()
+        return json.bytes
     }
 }

@@ -35,10 +35,14 @@ public struct APNsSender: PushSender {
 
     private func attempt(_ message: PushMessage) async -> PushOutcome {
         let jwt: String
-        do {
-            jwt = try await providerToken.token()
-        } catch {
-            return .credentialRejected(reason: "cannot sign the provider token: \(error)")
+        if let fresh = providerToken.freshToken() {
+            jwt = fresh
+        } else {
+            do {
+                jwt = try await providerToken.token()
+            } catch {
+                return .credentialRejected(reason: "cannot sign the provider token: \(error)")
+            }
         }
         let request = HTTPRequest(
             url: "\(credential.baseURL)/3/device/\(message.token)",

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Synchronization
 
 /// The APNs provider JWT for one key, shared by every request on every connection.
 ///
@@ -15,7 +16,11 @@ actor ProviderToken {
     private let teamID: String
     private let persistence: ProviderTokenPersistence?
     private let telemetry: Telemetry
-    private var current: (token: String, issuedAt: Date)?
+    private var current: (token: String, issuedAt: Date)? {
+        didSet { snapshot.withLock { $0 = current.map { Issued(token: $0.token, issuedAt: $0.issuedAt) } } }
+    }
+    /// A copy of `current` that every push reads without an actor hop.
+    private nonisolated let snapshot = Mutex<Issued?>(nil)
     private var loaded = false
     /// The one read of the stored token; concurrent first callers all wait for it.
     private var loading: Task<(token: String, issuedAt: Date)?, Never>?
@@ -30,6 +35,23 @@ actor ProviderToken {
         self.persistence = persistence
     }
 
+    private struct Issued: Sendable {
+        var token: String
+        var issuedAt: Date
+    }
+
+    /// The current token when it is still good, read without waiting on the actor.
+    nonisolated func freshToken(now: Date = Date()) -> String? {
+        snapshot.withLock { issued in
+            guard let issued, Self.isFresh(issuedAt: issued.issuedAt, now: now) else { return nil }
+            return issued.token
+        }
+    }
+
+    private static func isFresh(issuedAt: Date, now: Date) -> Bool {
+        now.timeIntervalSince(issuedAt) < lifetime && issuedAt <= now.addingTimeInterval(60)
+    }
+
     func token(now: Date = Date()) async throws -> String {
         if !loaded {
             let persistence = self.persistence
@@ -41,7 +63,7 @@ actor ProviderToken {
                 current = stored
             }
         }
-        if let current, now.timeIntervalSince(current.issuedAt) < Self.lifetime, current.issuedAt <= now.addingTimeInterval(60) {
+        if let current, Self.isFresh(issuedAt: current.issuedAt, now: now) {
             return current.token
         }
         let issuedAt = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import Logging
 import Model
@@ -24,7 +25,12 @@ public final class Dispatcher: Sendable {
     let maxInFlight: Int
     let logger: Logger
     let telemetry: Telemetry
+    /// Made once: creating a metric per push is a registry lookup under a lock.
+    private let latency: [PushProvider: CoreMetrics.Timer]
     private let wakeSignal = WakeSignal()
+    /// How long a read of the broken-credential marks is trusted. They change when this
+    /// dispatcher marks one (it re-reads then), on a reload, or from the CLI in another process.
+    private static let brokenCredentialsLifetime: Duration = .seconds(1)
 
     public convenience init(store: Store, routes: [PushProvider: Route], template: MessageTemplate, maxAge: TimeInterval, maxInFlight: Int = 256, logger: Logger, telemetry: Telemetry = .disabled) {
         self.init(store: store, table: RouteTable(routes: routes, selection: ProviderSelection(hasAPNs: routes[.apns] != nil, hasFCM: routes[.fcm] != nil)),
@@ -40,6 +46,9 @@ public final class Dispatcher: Sendable {
         self.retry = RetryPolicy(maxAge: maxAge)
         self.maxInFlight = maxInFlight
         self.logger = logger
+        latency = Dictionary(uniqueKeysWithValues: PushProvider.allCases.map {
+            ($0, telemetry.timer("zmes_provider_latency_seconds", [("provider", $0.rawValue)]))
+        })
     }
 
     /// New work is in the outbox.
@@ -60,6 +69,7 @@ public final class Dispatcher: Sendable {
             var inFlight = 0
             var pending: [Completed] = []
             var lastFlush = ContinuousClock.now
+            var broken = BrokenCredentials()
             while !Task.isCancelled {
                 if Date().timeIntervalSince(lastExpiry) > 5 {
                     lastExpiry = Date()
@@ -68,15 +78,17 @@ public final class Dispatcher: Sendable {
                 let routes = table.routes
                 let providers = Set(routes.keys)
                 if inFlight <= maxInFlight / 2 {
-                    let broken = (try? await store.brokenCredentials()) ?? [:]
+                    let marks = await broken.current(store: store, routes: table.generation, lifetime: Self.brokenCredentialsLifetime)
                     let claimed = await claim(limit: maxInFlight - inFlight, providers: providers)
+                    var rendered = RenderedAlarms(template: template)
                     for job in claimed {
                         inFlight += 1
-                        group.addTask { await self.attempt(job, route: routes[job.job.provider], broken: broken) }
+                        let text = rendered.text(for: job.job.alarm)
+                        group.addTask { await self.attempt(job, route: routes[job.job.provider], broken: marks, text: text) }
                     }
                 }
                 if inFlight == 0 {
-                    await flush(&pending)
+                    if await flush(&pending) { broken.invalidate() }
                     let next = (try? await store.nextDueTime(providers: providers)) ?? nil
                     let wait = next.map { max(0.001, min(1, $0.timeIntervalSinceNow)) } ?? 1
                     await wakeSignal.wait(timeout: .milliseconds(Int(wait * 1_000)))
@@ -86,7 +98,7 @@ public final class Dispatcher: Sendable {
                 inFlight -= 1
                 pending.append(done)
                 if pending.count >= 256 || inFlight == 0 || ContinuousClock.now - lastFlush > .milliseconds(20) {
-                    await flush(&pending)
+                    if await flush(&pending) { broken.invalidate() }
                     lastFlush = ContinuousClock.now
                 }
             }
@@ -110,7 +122,7 @@ public final class Dispatcher: Sendable {
         }
     }
 
-    private func attempt(_ claimed: ClaimedJob, route: Route?, broken: [String: String]) async -> Completed {
+    private func attempt(_ claimed: ClaimedJob, route: Route?, broken: [String: String], text: (title: String, body: String)) async -> Completed {
         guard let route else {
             return Completed(job: claimed, outcome: .failed(reason: "no \(claimed.job.provider.rawValue) credential"), credentialName: nil)
         }
@@ -119,58 +131,66 @@ public final class Dispatcher: Sendable {
                 job: claimed, outcome: .failed(reason: "credential '\(route.credentialName)' is broken: \(reason)"),
                 credentialName: nil)
         }
-        let (title, body) = template.render(claimed.job.alarm)
         let message = PushMessage(
             jobID: claimed.job.id, token: claimed.job.token, platform: claimed.platform, badge: claimed.badge,
-            alarm: claimed.job.alarm, title: title, body: body,
+            alarm: claimed.job.alarm, title: text.title, body: text.body,
             expiresAt: claimed.agedFrom.addingTimeInterval(retry.maxAge))
         let started = ContinuousClock.now
         let outcome = await route.sender.send(message)
-        telemetry.time("zmes_provider_latency_seconds", [("provider", claimed.job.provider.rawValue)], ContinuousClock.now - started)
+        latency[claimed.job.provider]?.record(ContinuousClock.now - started)
         return Completed(job: claimed, outcome: outcome, credentialName: route.credentialName)
     }
 
-    private func flush(_ pending: inout [Completed]) async {
-        guard !pending.isEmpty else { return }
+    /// Records a batch of outcomes in one transaction.
+    /// - Returns: whether a credential was marked broken.
+    @discardableResult
+    private func flush(_ pending: inout [Completed]) async -> Bool {
+        guard !pending.isEmpty else { return false }
         var results: [(jobID: Int64, token: String, result: JobResult)] = []
+        results.reserveCapacity(pending.count)
         var rejected: [String: String] = [:]
+        var counts: [OutcomeKey: Int] = [:]
         let now = Date()
         for item in pending {
             let job = item.job.job
-            var metadata: Logger.Metadata = [
-                "push": "\(job.id)", "provider": "\(job.provider.rawValue)", "device": "\(redactedToken(job.token))",
-                "attempt": "\(job.attempts)",
-            ]
-            telemetry.count("zmes_pushes_total", [("provider", job.provider.rawValue), ("outcome", item.outcome.metricName)])
+            // Built only when a message is logged: autoclosures.
+            func metadata(_ reason: String? = nil) -> Logger.Metadata {
+                var metadata: Logger.Metadata = [
+                    "push": "\(job.id)", "provider": "\(job.provider.rawValue)", "device": "\(redactedToken(job.token))",
+                    "attempt": "\(job.attempts)",
+                ]
+                if let reason { metadata["reason"] = "\(reason)" }
+                return metadata
+            }
+            counts[OutcomeKey(provider: job.provider, outcome: item.outcome.metricName), default: 0] += 1
             switch item.outcome {
             case .delivered:
                 results.append((job.id, job.token, .delivered))
-                logger.debug("push delivered", metadata: metadata)
+                logger.debug("push delivered", metadata: metadata())
             case .retry(let reason, let after):
-                metadata["reason"] = "\(reason)"
                 if let next = retry.nextAttempt(after: job.attempts, retryAfter: after, agedFrom: item.job.agedFrom, now: now) {
                     results.append((job.id, job.token, .retry(at: next, reason: reason)))
-                    logger.notice("push will be retried", metadata: metadata)
+                    logger.notice("push will be retried", metadata: metadata(reason))
                 } else {
                     results.append((job.id, job.token, .failed(reason: "expired: \(reason)")))
-                    logger.warning("push dead-lettered: too old to retry", metadata: metadata)
+                    logger.warning("push dead-lettered: too old to retry", metadata: metadata(reason))
                 }
             case .failed(let reason):
-                metadata["reason"] = "\(reason)"
                 results.append((job.id, job.token, .failed(reason: reason)))
-                logger.warning("push dead-lettered", metadata: metadata)
+                logger.warning("push dead-lettered", metadata: metadata(reason))
             case .tokenGone(let reason, let at):
-                metadata["reason"] = "\(reason)"
                 results.append((job.id, job.token, .tokenGone(reason: reason, invalidAt: at)))
-                logger.notice("device token is gone: removing the device", metadata: metadata)
+                logger.notice("device token is gone: removing the device", metadata: metadata(reason))
             case .credentialRejected(let reason):
-                metadata["reason"] = "\(reason)"
                 results.append((job.id, job.token, .failed(reason: "credential rejected: \(reason)")))
                 if let name = item.credentialName { rejected[name] = reason }
-                logger.error("provider rejected the credential: push dead-lettered", metadata: metadata)
+                logger.error("provider rejected the credential: push dead-lettered", metadata: metadata(reason))
             }
         }
         pending.removeAll(keepingCapacity: true)
+        for (key, count) in counts {
+            telemetry.count("zmes_pushes_total", [("provider", key.provider.rawValue), ("outcome", key.outcome)], by: count)
+        }
         do {
             for (name, reason) in rejected {
                 try await store.markCredentialBroken(name: name, reason: reason)
@@ -179,6 +199,12 @@ public final class Dispatcher: Sendable {
         } catch {
             logger.error("cannot record push outcomes; they will be sent again", metadata: ["error": "\(error)"])
         }
+        return !rejected.isEmpty
+    }
+
+    private struct OutcomeKey: Hashable {
+        var provider: PushProvider
+        var outcome: String
     }
 
     private func expireOldJobs() async {

@@ -24,9 +24,9 @@ public struct PushMessage: Sendable {
         self.expiresAt = expiresAt
     }
 
-    /// The custom keys zmNinja reads from every push.
-    var customData: [String: String] {
-        ["mid": String(alarm.monitorId), "eid": String(alarm.eventId), "notification_foreground": "true"]
+    /// The custom keys zmNinja reads from every push, sorted by key.
+    var customData: [(key: String, value: String)] {
+        [("eid", String(alarm.eventId)), ("mid", String(alarm.monitorId)), ("notification_foreground", "true")]
     }
 }
 

@@ -18,7 +18,8 @@ final class CurlLoop: @unchecked Sendable {
 
     // Owned by the curl thread only:
     private var active: [UnsafeMutableRawPointer: Transfer] = [:]
-    private var idleHandles: [UnsafeMutableRawPointer] = []
+    /// Finished handles keep their fixed options, so they are kept apart by the CA file they verify with.
+    private var idleHandles: [String: [UnsafeMutableRawPointer]] = [:]
 
     init(configuration: HTTP2Client.Configuration) {
         self.configuration = configuration
@@ -37,15 +38,16 @@ final class CurlLoop: @unchecked Sendable {
     }
 
     func submit(_ transfer: Transfer) {
-        let accepted = shared.withLock { state -> Bool in
-            guard state.running else { return false }
+        let (accepted, first) = shared.withLock { state -> (Bool, Bool) in
+            guard state.running else { return (false, false) }
             state.pending.append(transfer)
-            return true
+            return (true, state.pending.count == 1)
         }
-        if accepted {
-            curl_multi_wakeup(multi)
-        } else {
+        if !accepted {
             transfer.complete(.failure(.shutDown))
+        } else if first {
+            // One wake-up per batch: the thread takes everything pending when it wakes.
+            curl_multi_wakeup(multi)
         }
     }
 
@@ -79,44 +81,30 @@ final class CurlLoop: @unchecked Sendable {
         }
         active.removeAll()
         for transfer in shared.withLock({ state in state.pending }) { transfer.complete(.failure(.shutDown)) }
-        for handle in idleHandles { curl_easy_cleanup(handle) }
+        for handle in idleHandles.values.joined() { curl_easy_cleanup(handle) }
         idleHandles.removeAll()
         curl_multi_cleanup(multi)
         finished.signal()
     }
 
     private func begin(_ transfer: Transfer) {
+        let request = transfer.request
+        let caFile = request.caFile ?? ""
         let handle: UnsafeMutableRawPointer
-        if let reused = idleHandles.popLast() {
-            curl_easy_reset(reused)
+        if let reused = idleHandles[caFile]?.popLast() {
             handle = reused
         } else if let created = curl_easy_init() {
             handle = created
+            configure(handle, caFile: caFile)
         } else {
             transfer.complete(.failure(.transport(code: -1, message: "curl_easy_init failed")))
             return
         }
-        let request = transfer.request
         let context = Unmanaged.passUnretained(transfer).toOpaque()
         zmes_easy_setopt_string(handle, CURLOPT_URL, request.url)
-        zmes_easy_setopt_long(handle, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
-        zmes_easy_setopt_long(handle, CURLOPT_PIPEWAIT, 1)
-        zmes_easy_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
-        zmes_easy_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 1)
-        zmes_easy_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2)
-        if let caFile = request.caFile, !caFile.isEmpty {
-            zmes_easy_setopt_string(handle, CURLOPT_CAINFO, caFile)
-        }
-        zmes_easy_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, configuration.connectTimeout.milliseconds)
-        zmes_easy_setopt_long(handle, CURLOPT_TIMEOUT_MS, configuration.responseTimeout.milliseconds)
-        zmes_easy_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1)
-        zmes_easy_setopt_long(handle, CURLOPT_TCP_KEEPIDLE, max(1, configuration.keepAliveInterval.milliseconds / 1_000))
-        zmes_easy_setopt_long(handle, CURLOPT_TCP_KEEPINTVL, max(1, configuration.keepAliveInterval.milliseconds / 1_000))
         zmes_easy_setopt_pointer(handle, CURLOPT_ERRORBUFFER, transfer.errorBufferPointer)
         zmes_easy_setopt_pointer(handle, CURLOPT_PRIVATE, context)
-        zmes_easy_setopt_write_function(handle, curlWriteBody)
         zmes_easy_setopt_pointer(handle, CURLOPT_WRITEDATA, context)
-        zmes_easy_setopt_header_function(handle, curlWriteHeader)
         zmes_easy_setopt_pointer(handle, CURLOPT_HEADERDATA, context)
         var list: UnsafeMutablePointer<curl_slist>?
         for header in request.headers {
@@ -133,12 +121,35 @@ final class CurlLoop: @unchecked Sendable {
             request.body.withUnsafeBytes { bytes in
                 _ = zmes_easy_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!))
             }
+        } else {
+            zmes_easy_setopt_long(handle, CURLOPT_HTTPGET, 1)
         }
         if request.method != "POST" && request.method != "GET" {
             zmes_easy_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method)
+        } else {
+            zmes_easy_setopt_pointer(handle, CURLOPT_CUSTOMREQUEST, nil)
         }
         active[handle] = transfer
         curl_multi_add_handle(multi, handle)
+    }
+
+    /// The options every request shares, set once per handle rather than once per request.
+    private func configure(_ handle: UnsafeMutableRawPointer, caFile: String) {
+        zmes_easy_setopt_long(handle, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
+        zmes_easy_setopt_long(handle, CURLOPT_PIPEWAIT, 1)
+        zmes_easy_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
+        zmes_easy_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 1)
+        zmes_easy_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2)
+        if !caFile.isEmpty {
+            zmes_easy_setopt_string(handle, CURLOPT_CAINFO, caFile)
+        }
+        zmes_easy_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, configuration.connectTimeout.milliseconds)
+        zmes_easy_setopt_long(handle, CURLOPT_TIMEOUT_MS, configuration.responseTimeout.milliseconds)
+        zmes_easy_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1)
+        zmes_easy_setopt_long(handle, CURLOPT_TCP_KEEPIDLE, max(1, configuration.keepAliveInterval.milliseconds / 1_000))
+        zmes_easy_setopt_long(handle, CURLOPT_TCP_KEEPINTVL, max(1, configuration.keepAliveInterval.milliseconds / 1_000))
+        zmes_easy_setopt_write_function(handle, curlWriteBody)
+        zmes_easy_setopt_header_function(handle, curlWriteHeader)
     }
 
     private func collectFinished() {
@@ -157,7 +168,7 @@ final class CurlLoop: @unchecked Sendable {
                 let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
                 transfer.complete(.failure(.transport(code: Int(code.rawValue), message: message)))
             }
-            idleHandles.append(handle)
+            idleHandles[transfer.request.caFile ?? "", default: []].append(handle)
         }
     }
 }
@@ -188,17 +199,38 @@ private let curlWriteHeader: zmes_data_callback = { data, size, count, context i
     guard let data, let context else { return 0 }
     let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
     let length = size * count
-    let line = data.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
-        String(decoding: UnsafeBufferPointer(start: bytes, count: length), as: UTF8.self)
-    }
-    if line.hasPrefix("HTTP/") {
-        transfer.responseHeaders = [:]  // a new response (e.g. after 100 Continue)
-    } else if let colon = line.firstIndex(of: ":") {
-        let name = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
-        let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
-        transfer.responseHeaders[name] = value
+    data.withMemoryRebound(to: UInt8.self, capacity: length) { start in
+        let line = UnsafeBufferPointer(start: start, count: length)
+        if line.starts(with: "HTTP/".utf8) {
+            transfer.responseHeaders = [:]  // a new response (e.g. after 100 Continue)
+        } else if let header = ResponseHeaderLine(line) {
+            transfer.responseHeaders[header.name] = header.value
+        }
     }
     return length
+}
+
+/// One `name: value` line as libcurl hands it over, parsed on its bytes: a name lower-cased,
+/// a value without the surrounding blanks and CRLF.
+struct ResponseHeaderLine {
+    var name: String
+    var value: String
+
+    init?(_ line: UnsafeBufferPointer<UInt8>) {
+        guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > 0 else { return nil }
+        func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
+        var nameEnd = colon
+        while nameEnd > 0, isBlank(line[nameEnd - 1]) { nameEnd -= 1 }
+        var nameStart = 0
+        while nameStart < nameEnd, isBlank(line[nameStart]) { nameStart += 1 }
+        guard nameStart < nameEnd else { return nil }
+        var valueStart = colon + 1
+        var valueEnd = line.count
+        while valueStart < valueEnd, isBlank(line[valueStart]) { valueStart += 1 }
+        while valueEnd > valueStart, isBlank(line[valueEnd - 1]) { valueEnd -= 1 }
+        name = String(decoding: line[nameStart..<nameEnd].lazy.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+        value = String(decoding: line[valueStart..<valueEnd], as: UTF8.self)
+    }
 }
 
 extension Duration {

@@ -24,24 +24,41 @@ public struct ProxySender: PushSender {
         }
     }
 
+    /// Keys in sorted order, so equal pushes are equal bytes.
     static func body(_ message: PushMessage) -> [UInt8] {
-        var body: [String: Any] = [
-            "token": message.token,
-            "title": message.title,
-            "body": message.body,
-            "sound": "default",
-            "badge": message.badge,
-            "log_message_id": "NONE",
-            "data": message.customData,
-        ]
-        switch message.platform {
-        case .ios:
-            body["ios"] = ["thread_id": "zmninja_alarm", "headers": ["apns-priority": "10", "apns-push-type": "alert"]]
-        case .android:
-            body["android"] = ["icon": "ic_stat_notification", "priority": "high", "channel": "zmninja"]
+        var json = JSONBytes(capacity: 512 + message.title.utf8.count + message.body.utf8.count)
+        json.beginObject()
+        if message.platform == .android {
+            json.key("android")
+            json.beginObject()
+            json.member("channel", "zmninja")
+            json.member("icon", "ic_stat_notification")
+            json.member("priority", "high")
+            json.endObject()
         }
-        let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
-        return [UInt8](data)
+        json.member("badge", message.badge)
+        json.member("body", message.body)
+        json.key("data")
+        json.beginObject()
+        for (key, value) in message.customData { json.member(key, value) }
+        json.endObject()
+        if message.platform == .ios {
+            json.key("ios")
+            json.beginObject()
+            json.key("headers")
+            json.beginObject()
+            json.member("apns-priority", "10")
+            json.member("apns-push-type", "alert")
+            json.endObject()
+            json.member("thread_id", "zmninja_alarm")
+            json.endObject()
+        }
+        json.member("log_message_id", "NONE")
+        json.member("sound", "default")
+        json.member("title", message.title)
+        json.member("token", message.token)
+        json.endObject()
+        return json.bytes
     }
 }
 

@@ -16,9 +16,19 @@ public struct Telemetry: Sendable {
         Counter(label: label, dimensions: dimensions, factory: factory).increment(by: amount)
     }
 
-    public func time(_ label: String, _ dimensions: [(String, String)] = [], _ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
+    /// A timer to keep and record into on a hot path: making one is a registry lookup under a lock.
+    public func timer(_ label: String, _ dimensions: [(String, String)] = []) -> CoreMetrics.Timer {
         Timer(label: label, dimensions: dimensions, factory: factory)
-            .recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+
+    public func time(_ label: String, _ dimensions: [(String, String)] = [], _ duration: Duration) {
+        timer(label, dimensions).record(duration)
+    }
+}
+
+extension CoreMetrics.Timer {
+    public func record(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 }

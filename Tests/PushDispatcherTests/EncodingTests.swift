@@ -1,0 +1,79 @@
+import Foundation
+import Model
+import Testing
+
+@testable import PushDispatcher
+
+@Suite("Push bodies and reply headers")
+struct EncodingTests {
+    func message(title: String = "Garage Alarm (5060)", body: String) -> PushMessage {
+        PushMessage(
+            jobID: 1, token: String(repeating: "ab", count: 32), platform: .ios, badge: 4,
+            alarm: Alarm(monitorId: 3, monitorName: "Garage", eventId: 5060, cause: "Motion"),
+            title: title, body: body, expiresAt: Date().addingTimeInterval(900))
+    }
+
+    @Test("the APNs body is exactly what zmNinja expects, keys sorted")
+    func exactAPNsBody() {
+        let text = String(decoding: APNsPayload.encode(message(body: "Motion at 10:00")), as: UTF8.self)
+        #expect(text == #"{"aps":{"alert":{"body":"Motion at 10:00","title":"Garage Alarm (5060)"},"badge":4,"sound":"default","thread-id":"zmninja_alarm"},"eid":"5060","mid":"3","notification_foreground":"true"}"#)
+    }
+
+    @Test("quotes, backslashes, control characters, slashes and emoji survive a round trip through a JSON parser")
+    func escaping() throws {
+        let tricky = "He said \"hi\" \\ back/slash\n\ttab \u{01}\u{1F} é 🚨 \u{7F}"
+        for bytes in [
+            APNsPayload.encode(message(title: tricky, body: tricky)),
+            FCMMessage.encode(message(title: tricky, body: tricky)),
+            ProxySender.body(message(title: tricky, body: tricky)),
+        ] {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
+            let strings = collectStrings(object)
+            #expect(strings.filter { $0 == tricky }.count == 2)
+        }
+    }
+
+    @Test("FCM and proxy bodies parse and carry the badge, the data keys and the token")
+    func fcmAndProxyShape() throws {
+        let fcm = try #require(try JSONSerialization.jsonObject(with: Data(FCMMessage.encode(message(body: "b"), validateOnly: true))) as? [String: Any])
+        #expect(fcm["validate_only"] as? Bool == true)
+        let inner = try #require(fcm["message"] as? [String: Any])
+        #expect(inner["token"] as? String == String(repeating: "ab", count: 32))
+        #expect((inner["data"] as? [String: String]) == ["eid": "5060", "mid": "3", "notification_foreground": "true"])
+        let aps = ((inner["apns"] as? [String: Any])?["payload"] as? [String: Any])?["aps"] as? [String: Any]
+        #expect(aps?["badge"] as? Int == 4)
+        let proxy = try #require(try JSONSerialization.jsonObject(with: Data(ProxySender.body(message(body: "b")))) as? [String: Any])
+        #expect(proxy["badge"] as? Int == 4)
+        #expect((proxy["ios"] as? [String: Any])?["thread_id"] as? String == "zmninja_alarm")
+        #expect(proxy["android"] == nil)
+    }
+
+    @Test("templates fill every placeholder in one pass and keep unknown braces")
+    func templateEdges() {
+        let template = MessageTemplate(title: "{{name}} {unknown} {mid}/{eid}", body: "{cause} {", timeZone: TimeZone(identifier: "UTC")!)
+        let rendered = template.render(Alarm(monitorId: 2, monitorName: "Porch {eid}", eventId: 9, cause: "Person"))
+        #expect(rendered.title == "{Porch {eid}} {unknown} 2/9")
+        #expect(rendered.body == "Person {")
+    }
+
+    @Test("reply header lines are split on the first colon, names lower-cased, values trimmed")
+    func headerLines() {
+        func parse(_ text: String) -> ResponseHeaderLine? {
+            Array(text.utf8).withUnsafeBufferPointer { ResponseHeaderLine($0) }
+        }
+        #expect(parse("Retry-After: 2\r\n")?.name == "retry-after")
+        #expect(parse("Retry-After: 2\r\n")?.value == "2")
+        #expect(parse("apns-id:  a:b:c \r\n")?.value == "a:b:c")
+        #expect(parse("\r\n") == nil)
+        #expect(parse(": no name\r\n") == nil)
+    }
+
+    private func collectStrings(_ value: Any) -> [String] {
+        switch value {
+        case let string as String: return [string]
+        case let dictionary as [String: Any]: return dictionary.values.flatMap(collectStrings)
+        case let array as [Any]: return array.flatMap(collectStrings)
+        default: return []
+        }
+    }
+}
