@@ -16,6 +16,8 @@ struct Benchmark {
     /// Devices registered for the zmes run; the N jobs come from ceil(N / devices) alarms.
     var devices: Int { min(n, 1_000) }
     var alarms: Int { (n + devices - 1) / devices }
+    /// Pushes the zmes rows keep in flight (`PUSH_THROUGHPUT_IN_FLIGHT`, default: the Dispatcher's default).
+    let inFlight = ProcessInfo.processInfo.environment["PUSH_THROUGHPUT_IN_FLIGHT"].flatMap(Int.init) ?? Dispatcher.defaultMaxInFlight
     /// `PUSH_THROUGHPUT_ONLY=bare,h2load,sender,zmes` runs only those (e.g. to profile one of them).
     let only: Set<String>? = ProcessInfo.processInfo.environment["PUSH_THROUGHPUT_ONLY"].map {
         Set($0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
@@ -206,7 +208,7 @@ struct Benchmark {
         return try JSONDecoder().decode(APNsCredential.self, from: JSONSerialization.data(withJSONObject: fields))
     }
 
-    /// N sends through APNsSender + HTTP2Client, 256 in flight (the Dispatcher's limit), no store.
+    /// N sends through APNsSender + HTTP2Client, `inFlight` at a time (as the Dispatcher keeps), no store.
     func runSenderOnly(mock: MockAPNs, key: P256.Signing.PrivateKey, caFile: String) async throws -> (seconds: Double, cpu: Double) {
         let client = HTTP2Client()
         defer { client.shutdown() }
@@ -232,7 +234,7 @@ struct Benchmark {
                     return false
                 }
             }
-            while next < min(256, n) { add() }
+            while next < min(inFlight, n) { add() }
             while let ok = await group.next() {
                 if ok { delivered += 1 }
                 if next < n { add() }
@@ -286,7 +288,8 @@ struct Benchmark {
         logger.logLevel = .warning
         let dispatcher = Dispatcher(
             store: store, routes: [.apns: Dispatcher.Route(credentialName: "bench", sender: sender)],
-            template: MessageTemplate(title: "{name} Alarm ({eid})", body: "{cause} at {time}"), maxAge: 3_600, logger: logger)
+            template: MessageTemplate(title: "{name} Alarm ({eid})", body: "{cause} at {time}"), maxAge: 3_600,
+            maxInFlight: inFlight, logger: logger)
 
         let cpuBefore = cpuSeconds()
         start = now()

@@ -23,6 +23,8 @@ public final class Dispatcher: Sendable {
     let template: MessageTemplate
     let retry: RetryPolicy
     let maxInFlight: Int
+    /// Pushes in flight at once by default.
+    public static let defaultMaxInFlight = 256
     let logger: Logger
     let telemetry: Telemetry
     /// Made once: creating a metric per push is a registry lookup under a lock.
@@ -32,13 +34,13 @@ public final class Dispatcher: Sendable {
     /// dispatcher marks one (it re-reads then), on a reload, or from the CLI in another process.
     private static let brokenCredentialsLifetime: Duration = .seconds(1)
 
-    public convenience init(store: Store, routes: [PushProvider: Route], template: MessageTemplate, maxAge: TimeInterval, maxInFlight: Int = 256, logger: Logger, telemetry: Telemetry = .disabled) {
+    public convenience init(store: Store, routes: [PushProvider: Route], template: MessageTemplate, maxAge: TimeInterval, maxInFlight: Int = Dispatcher.defaultMaxInFlight, logger: Logger, telemetry: Telemetry = .disabled) {
         self.init(store: store, table: RouteTable(routes: routes, selection: ProviderSelection(hasAPNs: routes[.apns] != nil, hasFCM: routes[.fcm] != nil)),
                   template: template, maxAge: maxAge, maxInFlight: maxInFlight, logger: logger, telemetry: telemetry)
     }
 
     /// - Parameter table: the senders; replacing its contents (credentials reload) takes effect at the next claim.
-    public init(store: Store, table: RouteTable, template: MessageTemplate, maxAge: TimeInterval, maxInFlight: Int = 256, logger: Logger, telemetry: Telemetry = .disabled) {
+    public init(store: Store, table: RouteTable, template: MessageTemplate, maxAge: TimeInterval, maxInFlight: Int = Dispatcher.defaultMaxInFlight, logger: Logger, telemetry: Telemetry = .disabled) {
         self.telemetry = telemetry
         self.store = store
         self.table = table
@@ -75,9 +77,9 @@ public final class Dispatcher: Sendable {
                     lastExpiry = Date()
                     await expireOldJobs()
                 }
-                let routes = table.routes
-                let providers = Set(routes.keys)
                 if inFlight <= maxInFlight / 2 {
+                    let routes = table.routes
+                    let providers = Set(routes.keys)
                     let marks = await broken.current(store: store, routes: table.generation, lifetime: Self.brokenCredentialsLifetime)
                     let claimed = await claim(limit: maxInFlight - inFlight, providers: providers)
                     var rendered = RenderedAlarms(template: template)
@@ -89,7 +91,7 @@ public final class Dispatcher: Sendable {
                 }
                 if inFlight == 0 {
                     if await flush(&pending) { broken.invalidate() }
-                    let next = (try? await store.nextDueTime(providers: providers)) ?? nil
+                    let next = (try? await store.nextDueTime(providers: Set(table.routes.keys))) ?? nil
                     let wait = next.map { max(0.001, min(1, $0.timeIntervalSinceNow)) } ?? 1
                     await wakeSignal.wait(timeout: .milliseconds(Int(wait * 1_000)))
                     continue
