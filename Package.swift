@@ -117,7 +117,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "ZoneMinderTests", dependencies: ["ZoneMinder", "Model"], swiftSettings: swiftSettings),
-        .testTarget(name: "StorageTests", dependencies: ["Storage", "Model"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "StorageTests",
+            dependencies: ["Storage", "Model", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "ZmesTestSupport",
             dependencies: [

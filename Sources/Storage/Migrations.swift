@@ -90,6 +90,9 @@ enum Migrations {
                 );
                 """)
         }
+        migrator.registerMigration("v5-device-monitors") { db in
+            try DeviceMonitors.create(db)
+        }
         return migrator
     }
 }
