@@ -106,6 +106,17 @@ let package = Package(
             path: "Benchmarks/PushThroughput",
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "RoutingScale",
+            dependencies: [
+                "EventServer", "PushDispatcher", "Storage", "Model",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/RoutingScale",
+            exclude: ["RESULTS.md"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "ModelTests", dependencies: ["Model"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PushDispatcherTests",
