@@ -117,6 +117,16 @@ let package = Package(
             exclude: ["RESULTS.md"],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "AlarmRate",
+            dependencies: [
+                "Storage", "Model", "MockProviders", "CCurl",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Benchmarks/AlarmRate",
+            exclude: ["RESULTS.md"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "ModelTests", dependencies: ["Model"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PushDispatcherTests",
