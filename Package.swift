@@ -106,6 +106,27 @@ let package = Package(
             path: "Benchmarks/PushThroughput",
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "RoutingScale",
+            dependencies: [
+                "EventServer", "PushDispatcher", "Storage", "Model",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/RoutingScale",
+            exclude: ["RESULTS.md"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "AlarmRate",
+            dependencies: [
+                "Storage", "Model", "MockProviders", "CCurl",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Benchmarks/AlarmRate",
+            exclude: ["RESULTS.md"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "ModelTests", dependencies: ["Model"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PushDispatcherTests",
@@ -117,7 +138,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "ZoneMinderTests", dependencies: ["ZoneMinder", "Model"], swiftSettings: swiftSettings),
-        .testTarget(name: "StorageTests", dependencies: ["Storage", "Model"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "StorageTests",
+            dependencies: ["Storage", "Model", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "ZmesTestSupport",
             dependencies: [

@@ -90,6 +90,9 @@ enum Migrations {
                 );
                 """)
         }
+        migrator.registerMigration("v5-device-monitors") { db in
+            try DeviceMonitors.create(db)
+        }
         migrator.registerMigration("v6-outbox-claim-index") { db in
             // The claim walks due jobs in order through this index instead of sorting every
             // queued row on each claim; rows leave it as they are claimed or finished.

@@ -26,26 +26,40 @@ extension Store {
     /// Registers a token or updates the device that has it: never a duplicate.
     @discardableResult
     public func register(_ registration: DeviceRegistration, at now: Date = Date()) async throws -> Device {
+        try await pool.write { db in try Self.upsert(registration, at: now, db) }
+    }
+
+    /// Registers many tokens in one transaction (token import, benchmarks): all or none.
+    public func register(contentsOf registrations: [DeviceRegistration], at now: Date = Date()) async throws {
         try await pool.write { db in
-            let existing = try Row.fetchOne(db, sql: "SELECT * FROM devices WHERE token = ?", arguments: [registration.token])
-                .map(Device.init(row:))
-            let filter = registration.filter ?? existing?.filter ?? .all
-            let appVersion = registration.appVersion.isEmpty ? (existing?.appVersion ?? "") : registration.appVersion
-            try db.execute(
-                sql: """
-                    INSERT INTO devices (token, user, platform, state, monlist, intlist, badge, appversion, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)
-                    ON CONFLICT(token) DO UPDATE SET user = excluded.user, platform = excluded.platform,
-                        state = excluded.state, monlist = excluded.monlist, intlist = excluded.intlist,
-                        appversion = excluded.appversion, updated_at = excluded.updated_at
-                    """,
-                arguments: [
-                    registration.token, registration.user, registration.platform.rawValue, registration.state.rawValue,
-                    filter.monlist, filter.intlist, appVersion, now.storeValue, now.storeValue,
-                ])
-            return try Row.fetchOne(db, sql: "SELECT * FROM devices WHERE token = ?", arguments: [registration.token])
-                .map(Device.init(row:))!
+            for registration in registrations {
+                _ = try Self.upsert(registration, at: now, db)
+            }
         }
+    }
+
+    private static func upsert(_ registration: DeviceRegistration, at now: Date, _ db: Database) throws -> Device {
+        let existing = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT * FROM devices WHERE token = ?"), arguments: [registration.token]
+        ).map(Device.init(row:))
+        let filter = registration.filter ?? existing?.filter ?? .all
+        let appVersion = registration.appVersion.isEmpty ? (existing?.appVersion ?? "") : registration.appVersion
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO devices (token, user, platform, state, monlist, intlist, badge, appversion, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)
+                ON CONFLICT(token) DO UPDATE SET user = excluded.user, platform = excluded.platform,
+                    state = excluded.state, monlist = excluded.monlist, intlist = excluded.intlist,
+                    appversion = excluded.appversion, updated_at = excluded.updated_at
+                """
+        ).execute(arguments: [
+            registration.token, registration.user, registration.platform.rawValue, registration.state.rawValue,
+            filter.monlist, filter.intlist, appVersion, now.storeValue, now.storeValue,
+        ])
+        try DeviceMonitors.write(filter, token: registration.token, db)
+        return try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT * FROM devices WHERE token = ?"), arguments: [registration.token]
+        ).map(Device.init(row:))!
     }
 
     public func device(token: String) async throws -> Device? {
@@ -60,6 +74,38 @@ extension Store {
         }
     }
 
+    /// The devices an alarm on `monitorId` may concern: those whose list names the
+    /// monitor and those with an empty list (every monitor), in the order of `devices()`.
+    ///
+    /// Two indexed lookups (`device_monitors` and `devices_all_monitors`), so the cost
+    /// grows with these devices, not with every device registered.
+    public func devices(watching monitorId: Int) async throws -> [Device] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db.cachedStatement(sql: """
+                    SELECT * FROM devices WHERE monlist = ''
+                    UNION ALL
+                    SELECT d.* FROM device_monitors m JOIN devices d ON d.token = m.token WHERE m.monitor_id = ?
+                    ORDER BY user, created_at
+                    """),
+                arguments: [monitorId]
+            ).map(Device.init(row:))
+        }
+    }
+
+    /// Which of `tokens` belong to a registered device (one indexed lookup each).
+    public func registeredTokens(among tokens: Set<String>) async throws -> Set<String> {
+        guard !tokens.isEmpty else { return [] }
+        return try await pool.read { db in
+            let lookup = try db.cachedStatement(sql: "SELECT 1 FROM devices WHERE token = ?")
+            var registered = Set<String>()
+            for token in tokens {
+                if try Bool.fetchOne(lookup, arguments: [token]) == true { registered.insert(token) }
+            }
+            return registered
+        }
+    }
+
     /// Sets the device's monitor lists; returns false when no such device exists.
     @discardableResult
     public func setFilter(_ filter: MonitorFilter, token: String) async throws -> Bool {
@@ -67,7 +113,9 @@ extension Store {
             try db.execute(
                 sql: "UPDATE devices SET monlist = ?, intlist = ?, updated_at = ? WHERE token = ?",
                 arguments: [filter.monlist, filter.intlist, Date().storeValue, token])
-            return db.changesCount > 0
+            guard db.changesCount > 0 else { return false }
+            try DeviceMonitors.write(filter, token: token, db)
+            return true
         }
     }
 

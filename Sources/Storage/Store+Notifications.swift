@@ -23,6 +23,8 @@ extension Store {
     ///
     /// An event start notifies a device when its interval for the monitor has elapsed.
     /// An event end notifies only the devices that were notified of that event's start.
+    /// The last notification of each candidate is read by primary key, so the cost grows
+    /// with the candidates, not with every device ever notified for the monitor.
     /// - Returns: the tokens notified.
     public func recordNotifications(
         for alarm: Alarm,
@@ -32,7 +34,8 @@ extension Store {
         guard !candidates.isEmpty else { return [] }
         return try await pool.write { db in
             var notified = Set<String>()
-            let last = try Self.lastNotifications(db, monitor: alarm.monitorId)
+            let last = try db.cachedStatement(
+                sql: "SELECT event_id, notified_at FROM notifications WHERE token = ? AND monitor_id = ?")
             let upsert = try db.cachedStatement(sql: """
                 INSERT INTO notifications (token, monitor_id, event_id, notified_at) VALUES (?, ?, ?, ?)
                 ON CONFLICT(token, monitor_id) DO UPDATE SET event_id = excluded.event_id, notified_at = excluded.notified_at
@@ -43,7 +46,9 @@ extension Store {
                 VALUES (?, ?, 'queued', 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             for candidate in candidates {
-                let previous = last[candidate.token]
+                let previous = try Row.fetchOne(last, arguments: [candidate.token, alarm.monitorId]).map { row in
+                    (eventId: row["event_id"] as Int, at: Date(storeValue: row["notified_at"]))
+                }
                 switch alarm.kind {
                 case .start:
                     if let previous, previous.eventId == alarm.eventId { continue }
@@ -63,15 +68,5 @@ extension Store {
             }
             return notified
         }
-    }
-
-    private static func lastNotifications(_ db: Database, monitor: Int) throws -> [String: (eventId: Int, at: Date)] {
-        var result: [String: (eventId: Int, at: Date)] = [:]
-        let rows = try Row.fetchCursor(
-            db, sql: "SELECT token, event_id, notified_at FROM notifications WHERE monitor_id = ?", arguments: [monitor])
-        while let row = try rows.next() {
-            result[row["token"]] = (row["event_id"], Date(storeValue: row["notified_at"]))
-        }
-        return result
     }
 }

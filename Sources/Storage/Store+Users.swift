@@ -27,6 +27,16 @@ extension Store {
         }
     }
 
+    /// The users among `names` that exist (one indexed lookup each), for the router,
+    /// which needs only the owners of the devices an alarm concerns.
+    public func users(named names: Set<String>) async throws -> [User] {
+        guard !names.isEmpty else { return [] }
+        return try await pool.read { db in
+            let lookup = try db.cachedStatement(sql: "SELECT * FROM users WHERE name = ?")
+            return try names.sorted().compactMap { name in try Row.fetchOne(lookup, arguments: [name]).map(User.init(row:)) }
+        }
+    }
+
     public func userCount() async throws -> Int {
         try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM users") ?? 0 }
     }

@@ -27,6 +27,21 @@ extension Store {
         }
     }
 
+    /// What the users among `names` may see, by indexed lookups; users never verified are absent.
+    public func remotePermissions(users names: Set<String>) async throws -> [String: MonitorSet] {
+        guard !names.isEmpty else { return [:] }
+        return try await pool.read { db in
+            let lookup = try db.cachedStatement(sql: "SELECT monitors FROM remote_users WHERE name = ?")
+            var result: [String: MonitorSet] = [:]
+            for name in names {
+                guard let row = try Row.fetchOne(lookup, arguments: [name]) else { continue }
+                let list: String? = row["monitors"]
+                result[name] = list.flatMap(MonitorSet.init(list:)) ?? .all
+            }
+            return result
+        }
+    }
+
     /// The last ZoneMinder event notified per monitor, so a restart neither repeats nor drops one.
     public func lastNotifiedEvents() async throws -> [Int: Int] {
         try await pool.read { db in

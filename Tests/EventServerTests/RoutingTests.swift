@@ -161,6 +161,25 @@ struct RoutingTests {
         await server.stop()
     }
 
+    @Test("a device's stored list governs every socket that names its token, not that socket's own filter")
+    func storedListGovernsSockets() async throws {
+        let server = try await TestServer.start()
+        defer { Task { await server.stop() } }
+        let phone = try await TestClient.connect(to: server)
+        try await phone.login("alice", "secret", token: Self.tokenB)
+        try await register(phone, token: Self.tokenB, platform: "android", state: "disabled", monlist: "1")
+        await phone.close()
+        // Logging in with the token identifies the device; the connection's own filter is every monitor.
+        let again = try await TestClient.connect(to: server)
+        try await again.login("alice", "secret", token: Self.tokenB)
+        let report = try await server.alarm(monitor: 5, event: 700)
+        #expect(report["websocketDeliveries"] as? Int == 0)
+        try await again.expectNoPendingMessage()
+        try await server.alarm(monitor: 1, event: 701)
+        #expect(try await again.receive()["event"] as? String == "alarm")
+        await again.close()
+    }
+
     @Test("event ends reach the devices told of that event's start, prefixed End:")
     func eventEnd() async throws {
         let server = try await TestServer.start()

@@ -40,4 +40,17 @@ public struct MonitorPermissions: Sendable {
 public protocol AuthBackend: Sendable {
     func authenticate(user: String, password: String) async throws(AuthError) -> AuthenticatedUser
     func monitorPermissions() async throws -> MonitorPermissions
+    /// The same answer as `monitorPermissions()` for the users in `users`; the router asks
+    /// only about the owners of the devices an alarm concerns, so its cost does not grow
+    /// with every account.
+    func monitorPermissions(for users: Set<String>) async throws -> MonitorPermissions
+}
+
+extension AuthBackend {
+    /// Reads every user's permissions and keeps the ones asked for; backends that can
+    /// look users up one by one implement it themselves.
+    public func monitorPermissions(for users: Set<String>) async throws -> MonitorPermissions {
+        let all = try await monitorPermissions()
+        return MonitorPermissions(byUser: all.byUser?.filter { users.contains($0.key) })
+    }
 }

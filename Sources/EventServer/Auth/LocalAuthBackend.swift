@@ -29,6 +29,10 @@ public struct LocalAuthBackend: AuthBackend {
     public func monitorPermissions() async throws -> MonitorPermissions {
         MonitorPermissions(byUser: Dictionary(uniqueKeysWithValues: try await store.users().map { ($0.name, $0.monitors) }))
     }
+
+    public func monitorPermissions(for users: Set<String>) async throws -> MonitorPermissions {
+        MonitorPermissions(byUser: Dictionary(uniqueKeysWithValues: try await store.users(named: users).map { ($0.name, $0.monitors) }))
+    }
 }
 
 /// No login at all (`auth.enabled: false`): everyone sees every monitor.
@@ -40,4 +44,6 @@ public struct OpenAuthBackend: AuthBackend {
     }
 
     public func monitorPermissions() async throws -> MonitorPermissions { .unrestricted }
+
+    public func monitorPermissions(for users: Set<String>) async throws -> MonitorPermissions { .unrestricted }
 }

@@ -56,6 +56,10 @@ public actor ZoneMinderAuthBackend: AuthBackend {
         MonitorPermissions(byUser: try await store.remotePermissions())
     }
 
+    public func monitorPermissions(for users: Set<String>) async throws -> MonitorPermissions {
+        MonitorPermissions(byUser: try await store.remotePermissions(users: users))
+    }
+
     private static func digest(_ password: String, salt: [UInt8]) -> [UInt8] {
         Array(SHA256.hash(data: salt + Array(password.utf8)))
     }

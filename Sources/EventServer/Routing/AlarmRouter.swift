@@ -25,10 +25,13 @@ public struct AlarmRouter: Sendable {
     var onQueued: @Sendable () -> Void = {}
     var telemetry: Telemetry = .disabled
 
+    /// Reads only the devices whose list names the alarm's monitor or is empty, and the
+    /// permissions of their owners, so the cost grows with the matching devices and the
+    /// open connections, not with every device registered.
     public func route(_ alarm: Alarm) async throws -> RoutingReport {
         let now = Date()
-        let devices = try await store.devices()
-        let permissions = try await auth.monitorPermissions()
+        let devices = try await store.devices(watching: alarm.monitorId)
+        let permissions = try await auth.monitorPermissions(for: Set(devices.map(\.user)))
         let connected = await sessions.connectedTokens()
         let selection = providers.selection
         var candidates: [NotificationCandidate] = []
@@ -46,8 +49,11 @@ public struct AlarmRouter: Sendable {
         let notified = try await store.recordNotifications(for: alarm, candidates: candidates, at: now)
         let pushed = Set(candidates.lazy.filter { $0.provider != nil && notified.contains($0.token) }.map(\.token))
         if !pushed.isEmpty { onQueued() }
-        let byToken = Dictionary(devices.map { ($0.token, $0) }, uniquingKeysWith: { first, _ in first })
-        let sent = await sessions.deliver(alarm, devices: byToken, notified: notified, pushed: pushed, now: now)
+        // Connected tokens of devices that do not watch this monitor are still devices, not
+        // websocket-only clients: look those few up rather than reading every device.
+        let watching = Set(devices.map(\.token))
+        let registered = watching.union(try await store.registeredTokens(among: connected.subtracting(watching)))
+        let sent = await sessions.deliver(alarm, registered: registered, notified: notified, pushed: pushed, now: now)
         let report = RoutingReport(devicesNotified: notified.count, pushesQueued: pushed.count, websocketDeliveries: sent)
         telemetry.count("zmes_alarms_total", [("source", alarm.source), ("kind", alarm.kind.rawValue)])
         telemetry.count("zmes_deliveries_total", [("channel", "push")], by: pushed.count)
@@ -60,5 +66,18 @@ public struct AlarmRouter: Sendable {
                 "websocket": "\(report.websocketDeliveries)",
             ])
         return report
+    }
+}
+
+extension AlarmRouter {
+    /// A router with no websocket listener behind it, for tools in this package that
+    /// measure routing on its own (`Benchmarks/RoutingScale`): the same decisions and
+    /// the same outbox writes as in `zmes serve`, without the sessions.
+    package static func withoutSessions(
+        store: Store, auth: any AuthBackend, pushEnabled: Bool, selection: ProviderSelection, logger: Logger
+    ) -> AlarmRouter {
+        AlarmRouter(
+            store: store, sessions: SessionRegistry(), auth: auth, pushEnabled: pushEnabled,
+            providers: RouteTable(routes: [:], selection: selection), logger: logger)
     }
 }

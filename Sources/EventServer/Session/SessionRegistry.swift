@@ -44,10 +44,11 @@ actor SessionRegistry {
     /// Sends the alarm over websockets, once per device and once per token-less connection.
     ///
     /// - Parameters:
-    ///   - devices: every registered device, by token.
+    ///   - registered: the tokens with a device row, at least among the connected ones; a
+    ///     connection whose token is not in it is served as a websocket-only client.
     ///   - notified: devices the store decided to notify; `pushed` those of them that also got a push.
     /// - Returns: how many connections were sent the alarm.
-    func deliver(_ alarm: Alarm, devices: [String: Device], notified: Set<String>, pushed: Set<String>, now: Date = Date()) -> Int {
+    func deliver(_ alarm: Alarm, registered: Set<String>, notified: Set<String>, pushed: Set<String>, now: Date = Date()) -> Int {
         var chosen: [String: SessionID] = [:]  // one connection per token: the newest
         var tokenless: [SessionID] = []
         for (id, entry) in entries where entry.state.isAuthenticated {
@@ -62,7 +63,7 @@ actor SessionRegistry {
         }
         var sent = 0
         for (token, id) in chosen {
-            if devices[token] != nil {
+            if registered.contains(token) {
                 guard notified.contains(token) else { continue }
                 send(alarm, supplementary: pushed.contains(token), to: id)
                 sent += 1
