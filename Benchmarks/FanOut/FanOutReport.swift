@@ -13,15 +13,15 @@ struct FanOutReport {
     func print() {
         Swift.print("cores: \(cores); \(alarms) timed alarms per row (after 1 warm-up); times in ms from just before the POST")
         Swift.print("")
-        Swift.print("| server | N | last client p50 | last client p99 | per-client p50 | per-client p99 | POST answered p50 | ratio p99 last to bare | setup s |")
-        Swift.print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        Swift.print("| server | N | last client p50 | last client p99 | per-client p50 | per-client p99 | POST answered p50 | server CPU ms/alarm | ratio p99 last to bare | setup s |")
+        Swift.print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for (zmes, reference) in results {
             for row in [zmes, reference] {
                 let ratio = percentile(row.lastClientMs, 99) / percentile(reference.lastClientMs, 99)
                 Swift.print(
                     "| \(row.target) | \(row.sessions) | \(format(percentile(row.lastClientMs, 50), 1)) | \(format(percentile(row.lastClientMs, 99), 1)) | "
                         + "\(format(percentile(row.perClientMs, 50), 1)) | \(format(percentile(row.perClientMs, 99), 1)) | "
-                        + "\(format(percentile(row.ingestMs, 50), 1)) | \(format(ratio, 2)) | \(format(row.setupSeconds, 1)) |")
+                        + "\(format(percentile(row.ingestMs, 50), 1)) | \(format(row.serverCPUPerAlarmMs, 1)) | \(format(ratio, 2)) | \(format(row.setupSeconds, 1)) |")
             }
         }
         Swift.print("")
@@ -54,6 +54,10 @@ struct FanOutReport {
                 SummaryLine(
                     name: "fanout_\(n)_per_client_p50", value: percentile(zmes.perClientMs, 50), unit: "ms",
                     referenceName: "bare_nio_wss_per_client_p50", referenceValue: percentile(reference.perClientMs, 50), target: "-",
+                    verdict: .info),
+                SummaryLine(
+                    name: "fanout_\(n)_server_cpu_per_alarm", value: zmes.serverCPUPerAlarmMs, unit: "ms",
+                    referenceName: "bare_nio_wss_server_cpu_per_alarm", referenceValue: reference.serverCPUPerAlarmMs, target: "-",
                     verdict: .info),
                 SummaryLine(
                     name: "fanout_\(n)_idle_rss_per_session", value: zmes.kibPerSession, unit: "KiB", referenceName: "bare_nio_wss_idle_rss_per_session",

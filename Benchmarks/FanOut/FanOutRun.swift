@@ -29,6 +29,8 @@ struct FanOutResult {
     /// Per timed alarm: ms until the POST's response arrived.
     var ingestMs: [Double]
     var serverThreads: Int
+    /// Server CPU (utime+stime) per timed alarm, in ms: less sensitive to a busy machine than wall time.
+    var serverCPUPerAlarmMs: Double
 
     var kibPerSession: Double { (residentIdleKiB - residentBeforeKiB) / Double(sessions) }
 }
@@ -77,7 +79,9 @@ struct FanOutRound {
         var lastClient: [Double] = []
         var perClient: [Double] = []
         var ingest: [Double] = []
+        var cpuBefore = 0.0
         for index in 0...alarms {
+            if index == 1 { cpuBefore = ProcessStats.cpuSeconds(server.pid) ?? .nan }
             let body = #"{"monitorId":\#(monitor),"eventId":\#(alarmBase + index),"name":"Bench","cause":"Motion","kind":"start"}"#
             let start = monotonicNanoseconds()
             let response = try BlockingHTTP.post(port: sandbox.adminPort, path: "/api/v1/alarms", json: body)
@@ -94,11 +98,13 @@ struct FanOutRound {
             }
             Thread.sleep(forTimeInterval: 0.1)
         }
+        let cpuPerAlarm = ((ProcessStats.cpuSeconds(server.pid) ?? .nan) - cpuBefore) / Double(alarms) * 1_000
         guard fleet.liveSessions == sessions else {
             throw BenchmarkError.sessionsFailed(opened: fleet.liveSessions, wanted: sessions, reason: "sessions dropped during the run")
         }
         return FanOutResult(
             target: target.name, sessions: sessions, residentBeforeKiB: before, residentIdleKiB: idle, setupSeconds: setupSeconds,
-            lastClientMs: lastClient, perClientMs: perClient, ingestMs: ingest, serverThreads: threads)
+            lastClientMs: lastClient, perClientMs: perClient, ingestMs: ingest, serverThreads: threads,
+            serverCPUPerAlarmMs: cpuPerAlarm)
     }
 }

@@ -65,16 +65,22 @@ struct StartupMeasurement {
         return result
     }
 
-    /// Seconds from launch to exit, output discarded.
+    /// Seconds from launch to exit, output discarded. posix_spawn and waitpid directly:
+    /// Foundation's `waitUntilExit` on Linux polls its run loop and would add ~50 ms.
     static func launchToExit(_ executable: String, _ arguments: [String]) throws -> Double {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
         let start = monotonicNanoseconds()
-        try process.run()
-        process.waitUntilExit()
+        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+        guard spawned == 0 else { throw BenchmarkError.launchFailed("\(executable): posix_spawn error \(spawned)") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         return Double(monotonicNanoseconds() - start) / 1e9
     }
 }

@@ -101,9 +101,16 @@ public struct ZmesSandbox: Sendable {
         }
     }
 
+    /// Starts `zmes serve`. With `ZMES_BENCH_WRAPPER` set (e.g. `valgrind --tool=massif`),
+    /// zmes runs under that command, for profiles of the same run.
     public func launch(zmes: String, logName: String = "zmes.log") throws(BenchmarkError) -> ServerProcess {
-        try ServerProcess(
-            executable: zmes, arguments: ["serve", "--config", configPath], directory: directory, logPath: directory + "/" + logName)
+        let arguments = ["serve", "--config", configPath]
+        let wrapper = ProcessInfo.processInfo.environment["ZMES_BENCH_WRAPPER"]?.split(separator: " ").map(String.init) ?? []
+        guard let tool = wrapper.first else {
+            return try ServerProcess(executable: zmes, arguments: arguments, directory: directory, logPath: directory + "/" + logName)
+        }
+        return try ServerProcess(
+            executable: tool, arguments: Array(wrapper.dropFirst()) + [zmes] + arguments, directory: directory, logPath: directory + "/" + logName)
     }
 
     public func remove() {
