@@ -127,6 +127,41 @@ let package = Package(
             exclude: ["RESULTS.md"],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "ZmesBenchSupport",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            path: "Benchmarks/ZmesBenchSupport",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "FanOut",
+            dependencies: [
+                "ZmesBenchSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            path: "Benchmarks/FanOut",
+            exclude: ["RESULTS.md"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "StartupIdle",
+            dependencies: ["ZmesBenchSupport"],
+            path: "Benchmarks/StartupIdle",
+            exclude: ["RESULTS.md"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "ModelTests", dependencies: ["Model"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PushDispatcherTests",

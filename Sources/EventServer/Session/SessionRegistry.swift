@@ -4,11 +4,19 @@ import Model
 /// Owns the live connections: their state, their outgoing queues, and the
 /// in-memory intervals of websocket-only clients (which have no device row).
 actor SessionRegistry {
-    private struct Entry {
+    /// A class, not a struct: `deliver` visits every entry per alarm, and copying a
+    /// struct entry (state, user, filter, queue) out of the dictionary costs a handful
+    /// of retains and releases each time. Only this actor ever touches an entry.
+    private final class Entry {
         var state: SessionState
         let outgoing: AsyncStream<Outgoing>.Continuation
         /// Last notification per monitor, for clients without a registered device.
         var lastNotified: [Int: (eventId: Int, at: Date)] = [:]
+
+        init(state: SessionState, outgoing: AsyncStream<Outgoing>.Continuation) {
+            self.state = state
+            self.outgoing = outgoing
+        }
     }
 
     private var entries: [SessionID: Entry] = [:]
@@ -62,24 +70,26 @@ actor SessionRegistry {
             }
         }
         var sent = 0
+        var wire = EncodedAlarm(alarm: alarm)
         for (token, id) in chosen {
             if registered.contains(token) {
                 guard notified.contains(token) else { continue }
-                send(alarm, supplementary: pushed.contains(token), to: id)
+                entries[id]?.outgoing.yield(.text(wire.text(supplementary: pushed.contains(token))))
                 sent += 1
-            } else if deliverToWebsocketOnly(alarm, id: id, now: now) {
+            } else if deliverToWebsocketOnly(&wire, id: id, now: now) {
                 sent += 1
             }
         }
-        for id in tokenless where deliverToWebsocketOnly(alarm, id: id, now: now) {
+        for id in tokenless where deliverToWebsocketOnly(&wire, id: id, now: now) {
             sent += 1
         }
         return sent
     }
 
     /// A client with no registered device: its own permissions, filter and in-memory interval.
-    private func deliverToWebsocketOnly(_ alarm: Alarm, id: SessionID, now: Date) -> Bool {
-        guard var entry = entries[id], let user = entry.state.user else { return false }
+    private func deliverToWebsocketOnly(_ wire: inout EncodedAlarm, id: SessionID, now: Date) -> Bool {
+        guard let entry = entries[id], let user = entry.state.user else { return false }
+        let alarm = wire.alarm
         let monitor = alarm.monitorId
         guard user.monitors.contains(monitor), entry.state.filter.allows(monitor: monitor) else { return false }
         let previous = entry.lastNotified[monitor]
@@ -90,16 +100,11 @@ actor SessionRegistry {
                 return false
             }
             entry.lastNotified[monitor] = (alarm.eventId, now)
-            entries[id] = entry
         case .end:
             guard let previous, previous.eventId == alarm.eventId else { return false }
         }
-        send(alarm, supplementary: false, to: id)
+        entry.outgoing.yield(.text(wire.text(supplementary: false)))
         return true
-    }
-
-    private func send(_ alarm: Alarm, supplementary: Bool, to id: SessionID) {
-        entries[id]?.outgoing.yield(.text(WireEncoding.text(AlarmMessage(alarm: alarm, supplementary: supplementary))))
     }
 
     /// Closes every connection with the given code (server shutdown).

@@ -1,0 +1,31 @@
+// StartupIdle: how long `zmes serve` takes to accept wss (and answer /healthz), and
+// how much CPU it burns with 1,000 idle authenticated sessions. See RESULTS.md.
+//
+//   swift build -c release --product zmes --product StartupIdle
+//   .build/release/StartupIdle [path/to/zmes] [--launches 5] [--idle-seconds 25] [--sessions 1000]
+
+import Foundation
+import ZmesBenchSupport
+
+var arguments = Array(CommandLine.arguments.dropFirst())
+let launches = takeOption("--launches", from: &arguments).flatMap(Int.init) ?? 5
+let idleSeconds = takeOption("--idle-seconds", from: &arguments).flatMap(Double.init) ?? 25
+let sessions = takeOption("--sessions", from: &arguments).flatMap(Int.init) ?? 1_000
+let zmes = arguments.first ?? ".build/release/zmes"
+guard FileManager.default.isExecutableFile(atPath: zmes), launches > 0, idleSeconds > 0, sessions > 0 else {
+    progress("usage: StartupIdle [path/to/zmes] [--launches 5] [--idle-seconds 25] [--sessions 1000]   (no executable at \(zmes)?)")
+    exit(2)
+}
+ProcessStats.raiseOpenFileLimit()
+let cores = ProcessInfo.processInfo.activeProcessorCount
+progress("StartupIdle: zmes=\(zmes) launches=\(launches) idle=\(idleSeconds)s sessions=\(sessions) cores=\(cores)")
+
+do {
+    let startup = try StartupMeasurement(zmes: zmes, launches: launches).run()
+    let idle = try IdleMeasurement(zmes: zmes, sessions: sessions, seconds: idleSeconds).run()
+    StartupIdleReport(startup: startup, idle: idle, cores: cores, launches: launches).print()
+} catch {
+    progress("StartupIdle failed: \(error)")
+    ChildProcesses.killAll()
+    exit(1)
+}
