@@ -27,19 +27,10 @@ struct Connection {
         }
         let initialState = state
         var failure: (any Error)?
+        // The writer runs in this task and the reader in a child, so a session costs one task
+        // fewer (thousands of idle sessions each keep their tasks' stacks). Each side ends the
+        // other: the reader finishes the outgoing stream, the writer cancels the reader.
         await withTaskGroup(of: ChildOutcome.self) { group in
-            group.addTask {
-                for await item in stream {
-                    switch item {
-                    case .text(let text):
-                        do { try await outbound.writeTextMessage(text) } catch { return .finished }
-                    case .close(let code, let reason):
-                        try? await outbound.close(code, reason: reason)
-                        return .finished
-                    }
-                }
-                return .finished
-            }
             if context.authRequired {
                 let timeout = context.configuration.auth.timeout
                 group.addTask {
@@ -54,6 +45,7 @@ struct Connection {
                 }
             }
             group.addTask {
+                defer { outgoing.finish() }
                 var handler = MessageHandler(context: context, state: initialState, outgoing: outgoing)
                 do {
                     for try await message in inbound.messages(maxSize: context.frameCeiling) {
@@ -69,14 +61,18 @@ struct Connection {
                     return .failed(error)
                 }
             }
-            while let outcome = await group.next() {
-                switch outcome {
-                case .helperDone: continue
-                case .failed(let error): failure = error
-                case .finished: break
+            writing: for await item in stream {
+                switch item {
+                case .text(let text):
+                    do { try await outbound.writeTextMessage(text) } catch { break writing }
+                case .close(let code, let reason):
+                    try? await outbound.close(code, reason: reason)
+                    break writing
                 }
-                group.cancelAll()
-                break
+            }
+            group.cancelAll()
+            while let outcome = await group.next() {
+                if case .failed(let error) = outcome { failure = error }
             }
         }
         outgoing.finish()
