@@ -15,7 +15,7 @@ mkdir -p "$logs"
 
 # name|arguments (zmes is passed where a benchmark launches the real server)
 benchmarks=(
-  "PushThroughput|20000 3"
+  "PushThroughput|20000 5"
   "RoutingScale|"
   "AlarmRate|ZMES"
   "FanOut|ZMES"

@@ -17,6 +17,10 @@ enum JSONList {
     }
 
     private static func quoted(_ value: String) -> String {
+        // Tokens are plain ASCII: nothing to escape, the common case.
+        if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            return "\"" + value + "\""
+        }
         var text = "\""
         for scalar in value.unicodeScalars {
             switch scalar {

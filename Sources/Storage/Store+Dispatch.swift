@@ -36,7 +36,7 @@ extension Store {
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT o.*, d.platform AS device_platform FROM outbox o INDEXED BY outbox_claimable
+                    SELECT \(Self.claimColumns), o.badge, o.replayed_at, d.platform FROM outbox o INDEXED BY outbox_claimable
                     LEFT JOIN devices d ON d.token = o.token
                     WHERE o.state IN ('queued', 'retrying') AND o.claimed_at IS NULL AND o.next_attempt_at <= ?
                       AND o.provider IN (\(placeholders))
@@ -48,14 +48,14 @@ extension Store {
             var badgesNeeded: [String: Int] = [:]
             for row in rows {
                 guard let job = PushJob(row: row) else { continue }
-                let platformText: String? = row["device_platform"]
+                let platformText: String? = row[PushJob.columnCount + 2]
                 guard let platformText, let platform = Platform(rawValue: platformText) else {
                     orphans.append(job.id)
                     continue
                 }
-                let badge: Int? = row["badge"]
+                let badge: Int? = row[PushJob.columnCount]
                 if badge == nil { badgesNeeded[job.token, default: 0] += 1 }
-                let replayedAt: Double? = row["replayed_at"]
+                let replayedAt: Double? = row[PushJob.columnCount + 1]
                 jobs.append((job, platform, badge, max(job.createdAt, replayedAt.map(Date.init(storeValue:)) ?? job.createdAt)))
             }
             if !orphans.isEmpty {
@@ -94,6 +94,8 @@ extension Store {
             return claimed
         }
     }
+
+    private static let claimColumns = PushJob.columns(of: "o")
 
     /// Adds `count` to each device's badge in one statement.
     /// - Returns: each device's first new badge (old count plus one).
@@ -200,7 +202,7 @@ extension Store {
     /// - Returns: the jobs requeued, with their providers.
     public func replay(ids: [Int64]? = nil, since: Date? = nil, at now: Date = Date()) async throws -> [PushJob] {
         try await pool.write { db in
-            var sql = "SELECT * FROM outbox WHERE state = 'failed'"
+            var sql = "SELECT \(PushJob.columns) FROM outbox WHERE state = 'failed'"
             var arguments: StatementArguments = []
             if let ids {
                 guard !ids.isEmpty else { return [] }
