@@ -68,7 +68,7 @@ struct FanOutRound {
         try fleet.open(count: sessions, port: sandbox.webSocketPort)
         let setupSeconds = Double(monotonicNanoseconds() - setupStart) / 1e9
         progress("  \(target.name): \(sessions) sessions logged in after \(format(setupSeconds, 1)) s")
-        let health = try BlockingHTTP.get(port: sandbox.adminPort, path: "/healthz").body
+        let health = try awaitAuthenticatedSessions(sessions, adminPort: sandbox.adminPort)
         guard health.contains("\"authenticatedSessions\":\(sessions)") else {
             throw BenchmarkError.sessionsFailed(opened: fleet.liveSessions, wanted: sessions, reason: "server reports \(health)")
         }

@@ -30,7 +30,7 @@ struct IdleMeasurement {
         let fleet = try ClientFleet(clients: sessions, alarms: 1, alarmBase: 0, monitor: 1)
         defer { fleet.shutdown() }
         try fleet.open(count: sessions, port: sandbox.webSocketPort)
-        let health = try BlockingHTTP.get(port: sandbox.adminPort, path: "/healthz").body
+        let health = try awaitAuthenticatedSessions(sessions, adminPort: sandbox.adminPort)
         guard health.contains("\"authenticatedSessions\":\(sessions)") else {
             throw BenchmarkError.sessionsFailed(opened: fleet.liveSessions, wanted: sessions, reason: "server reports \(health)")
         }

@@ -87,3 +87,15 @@ public enum LoopbackSocket {
         return address
     }
 }
+
+/// Polls `/healthz` until it counts `sessions` authenticated sessions, for up to 5 s, and
+/// returns the last answer. A server may send `Success` a moment before it counts the
+/// session (the bare reference server does), so one read straight after the last login can be short by one.
+public func awaitAuthenticatedSessions(_ sessions: Int, adminPort: Int) throws -> String {
+    let deadline = Date().addingTimeInterval(5)
+    while true {
+        let health = try BlockingHTTP.get(port: adminPort, path: "/healthz").body
+        if health.contains("\"authenticatedSessions\":\(sessions)") || Date() > deadline { return health }
+        Thread.sleep(forTimeInterval: 0.05)
+    }
+}
