@@ -99,7 +99,7 @@ let package = Package(
         .executableTarget(
             name: "PushThroughput",
             dependencies: [
-                "PushDispatcher", "Storage", "Model", "MockProviders", "CCurl",
+                "PushDispatcher", "Storage", "Model", "MockProviders", "CCurl", "ZmesBenchSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -109,7 +109,7 @@ let package = Package(
         .executableTarget(
             name: "RoutingScale",
             dependencies: [
-                "EventServer", "PushDispatcher", "Storage", "Model",
+                "EventServer", "PushDispatcher", "Storage", "Model", "ZmesBenchSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -120,7 +120,7 @@ let package = Package(
         .executableTarget(
             name: "AlarmRate",
             dependencies: [
-                "Storage", "Model", "MockProviders", "CCurl",
+                "Storage", "Model", "MockProviders", "CCurl", "ZmesBenchSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Benchmarks/AlarmRate",

@@ -1,4 +1,5 @@
 import Foundation
+import ZmesBenchSupport
 
 /// One offered rate's outcome.
 struct Step {
@@ -9,8 +10,8 @@ struct Step {
     var queued: [Int]
     var drainSeconds: Double?
 
-    var p50: Double { percentile(load.latencies, 0.5) }
-    var p99: Double { percentile(load.latencies, 0.99) }
+    var p50: Double { percentile(load.latencies, 50) }
+    var p99: Double { percentile(load.latencies, 99) }
 
     /// Pushes offered in one second: the backlog a healthy server may carry.
     var oneSecondOfPushes: Int { Int(offered) * Site.devicesPerMonitor }

@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import ZmesBenchSupport
 
 /// What one run of requests saw.
 struct LoadResult: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import ZmesBenchSupport
 
 /// The step table and the `SUMMARY` lines a top-level script collects.
 struct Report {
@@ -14,7 +15,7 @@ struct Report {
         Swift.print("interval 0, push enabled) -> in-process MockAPNs; POST /api/v1/alarms, open loop, round-robin over the monitors,")
         Swift.print("\(Int(stepSeconds)) s per step, \(connections) keep-alive HTTP/1.1 connections; cores=\(cores) shared by zmes, the mock and the client")
         Swift.print("reference: the same client, closed loop, alarms on a monitor no device watches: \(format(reference.achievedRate, 0)) alarms/s,")
-        Swift.print("p50 \(format(percentile(reference.latencies, 0.5) * 1000, 2)) ms")
+        Swift.print("p50 \(format(percentile(reference.latencies, 50) * 1000, 2)) ms")
         Swift.print("")
         Swift.print(row(["offered/s", "achieved/s", "p50 ms", "p99 ms", "pushes/s", "queued (1 s samples, end)", "grows", "drain s", "sustained"]))
         for step in steps {

@@ -3,6 +3,7 @@ import Foundation
 import MockProviders
 import Model
 import Storage
+import ZmesBenchSupport
 
 /// A camera site on disk: a zmes configuration, a store with users and devices, APNs
 /// credentials pointing at an in-process mock, and the running `zmes serve`.

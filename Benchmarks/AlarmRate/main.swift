@@ -7,6 +7,7 @@
 
 import CCurl
 import Foundation
+import ZmesBenchSupport
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 let zmesPath = arguments.first ?? ".build/release/zmes"

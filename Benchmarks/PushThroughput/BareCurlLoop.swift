@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import ZmesBenchSupport
 
 struct BareResult: Sendable {
     var seconds: Double

@@ -6,6 +6,7 @@ import MockProviders
 import Model
 import PushDispatcher
 import Storage
+import ZmesBenchSupport
 
 /// One run of every measurement, `repeats` times, against one in-process MockAPNs.
 struct Benchmark {

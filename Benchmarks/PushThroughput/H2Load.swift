@@ -1,4 +1,5 @@
 import Foundation
+import ZmesBenchSupport
 
 struct H2LoadResult {
     var seconds: Double

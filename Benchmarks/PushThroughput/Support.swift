@@ -1,35 +1,6 @@
 import Crypto
 import Foundation
-
-struct BenchmarkFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}
-
-/// Monotonic seconds.
-func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
-
-func median(_ values: [Double]) -> Double {
-    let sorted = values.sorted()
-    guard !sorted.isEmpty else { return .nan }
-    let middle = sorted.count / 2
-    return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-}
-
-func log(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
-}
-
-func format(_ value: Double, _ decimals: Int) -> String { String(format: "%.\(decimals)f", value) }
-
-/// Runs blocking work on its own thread (not on the cooperative pool, which the mock needs).
-func onThread<T: Sendable>(_ name: String, _ body: @escaping @Sendable () -> T) async -> T {
-    await withCheckedContinuation { continuation in
-        let thread = Thread { continuation.resume(returning: body()) }
-        thread.name = name
-        thread.start()
-    }
-}
+import ZmesBenchSupport
 
 /// The APNs provider JWT, signed as Sources/PushDispatcher/JWT/JWT.swift does:
 /// ES256, header {"alg","kid"}, claims {"iss","iat"}, raw r||s signature, base64url.
@@ -64,10 +35,4 @@ func cpuSeconds() -> Double {
             + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
     }
     return seconds(RUSAGE_SELF.rawValue) + seconds(RUSAGE_CHILDREN.rawValue)
-}
-
-/// One machine-readable result line for Scripts/benchmarks.sh: name, value, unit, reference,
-/// reference value, ratio, target, verdict, tab-separated.
-func summary(_ fields: String...) {
-    print((["SUMMARY"] + fields).joined(separator: "\t"))
 }

@@ -5,6 +5,7 @@
 //   swift run -c release PushThroughput [N] [repeats]
 
 import Foundation
+import ZmesBenchSupport
 
 let arguments = CommandLine.arguments.dropFirst()
 let n = arguments.first.flatMap(Int.init) ?? 20_000

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Model
+import ZmesBenchSupport
 
 /// The reference: one plain GRDB transaction that inserts as many outbox rows as the
 /// router queued, with nothing decided. The gap to routing is what deciding costs.

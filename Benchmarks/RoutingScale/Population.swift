@@ -1,6 +1,7 @@
 import Foundation
 import Model
 import Storage
+import ZmesBenchSupport
 
 /// The devices of one run: `count` iOS devices, push enabled, interval 0, spread over
 /// ten users who may see every monitor.

@@ -1,4 +1,5 @@
 import Foundation
+import ZmesBenchSupport
 
 /// The table and the `SUMMARY` lines a top-level script collects.
 struct Report {

@@ -5,6 +5,7 @@ import Logging
 import Model
 import PushDispatcher
 import Storage
+import ZmesBenchSupport
 
 /// One size's measurements.
 struct SizeResult {

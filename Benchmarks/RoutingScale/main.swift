@@ -5,6 +5,7 @@
 //   swift run -c release RoutingScale [sizes, comma-separated] [alarms per case]
 
 import Foundation
+import ZmesBenchSupport
 
 let arguments = CommandLine.arguments.dropFirst()
 let sizes = arguments.first.map { $0.split(separator: ",").compactMap { Int($0) } } ?? [1_000, 10_000, 100_000]
