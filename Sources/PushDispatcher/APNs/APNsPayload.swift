@@ -22,17 +22,12 @@ enum APNsPayload {
     private static func render(_ message: PushMessage, body: String) -> [UInt8] {
         var json = JSONBytes(capacity: 256 + message.title.utf8.count + body.utf8.count)
         json.beginObject()
-        json.key("aps")
-        json.beginObject()
-        json.key("alert")
-        json.beginObject()
-        json.member("body", body)
-        json.member("title", message.title)
-        json.endObject()
-        json.member("badge", message.badge)
-        json.member("sound", "default")
-        json.member("thread-id", "zmninja_alarm")
-        json.endObject()
+        json.object("aps") { aps in
+            aps.object("alert", strings: [("body", body), ("title", message.title)])
+            aps.member("badge", message.badge)
+            aps.member("sound", "default")
+            aps.member("thread-id", APNsAlert.threadID)
+        }
         for (key, value) in message.customData { json.member(key, value) }
         json.endObject()
         return json.bytes

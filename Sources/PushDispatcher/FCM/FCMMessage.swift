@@ -4,53 +4,31 @@ enum FCMMessage {
     static func encode(_ message: PushMessage, validateOnly: Bool = false) -> [UInt8] {
         var json = JSONBytes(capacity: 640 + message.title.utf8.count + message.body.utf8.count)
         json.beginObject()
-        json.key("message")
-        json.beginObject()
-
-        json.key("android")
-        json.beginObject()
-        json.key("notification")
-        json.beginObject()
-        json.member("channel_id", "zmninja")
-        json.member("icon", "ic_stat_notification")
-        json.member("sound", "default")
-        json.member("tag", "zmes-\(message.alarm.monitorId)")
-        json.endObject()
-        json.member("priority", "high")
-        json.member("ttl", "\(max(0, Int(message.expiresAt.timeIntervalSinceNow)))s")
-        json.endObject()
-
-        json.key("apns")
-        json.beginObject()
-        json.key("headers")
-        json.beginObject()
-        json.member("apns-priority", "10")
-        json.member("apns-push-type", "alert")
-        json.endObject()
-        json.key("payload")
-        json.beginObject()
-        json.key("aps")
-        json.beginObject()
-        json.member("badge", message.badge)
-        json.member("sound", "default")
-        json.member("thread-id", "zmninja_alarm")
-        json.endObject()
-        json.endObject()
-        json.endObject()
-
-        json.key("data")
-        json.beginObject()
-        for (key, value) in message.customData { json.member(key, value) }
-        json.endObject()
-
-        json.key("notification")
-        json.beginObject()
-        json.member("body", message.body)
-        json.member("title", message.title)
-        json.endObject()
-
-        json.member("token", message.token)
-        json.endObject()
+        json.object("message") { inner in
+            inner.object("android") { android in
+                android.object(
+                    "notification",
+                    strings: [
+                        ("channel_id", "zmninja"), ("icon", "ic_stat_notification"), ("sound", "default"),
+                        ("tag", "zmes-\(message.alarm.monitorId)"),
+                    ])
+                android.member("priority", "high")
+                android.member("ttl", "\(max(0, Int(message.expiresAt.timeIntervalSinceNow)))s")
+            }
+            inner.object("apns") { apns in
+                apns.object("headers", strings: APNsAlert.headers)
+                apns.object("payload") { payload in
+                    payload.object("aps") { aps in
+                        aps.member("badge", message.badge)
+                        aps.member("sound", "default")
+                        aps.member("thread-id", APNsAlert.threadID)
+                    }
+                }
+            }
+            inner.object("data", strings: message.customData)
+            inner.object("notification", strings: [("body", message.body), ("title", message.title)])
+            inner.member("token", message.token)
+        }
         if validateOnly {
             json.key("validate_only")
             json.bool(true)

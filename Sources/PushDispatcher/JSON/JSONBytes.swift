@@ -49,6 +49,21 @@ struct JSONBytes {
         needsComma = true
     }
 
+    /// A member whose value is an object: `"name":{...}`, filled by `body`.
+    mutating func object(_ name: String, _ body: (inout JSONBytes) -> Void) {
+        key(name)
+        beginObject()
+        body(&self)
+        endObject()
+    }
+
+    /// A member whose value is an object of string members, in the order given.
+    mutating func object(_ name: String, strings members: [(key: String, value: String)]) {
+        object(name) { json in
+            for (key, value) in members { json.member(key, value) }
+        }
+    }
+
     mutating func member(_ name: String, _ value: String) {
         key(name)
         string(value)

@@ -29,29 +29,16 @@ public struct ProxySender: PushSender {
         var json = JSONBytes(capacity: 512 + message.title.utf8.count + message.body.utf8.count)
         json.beginObject()
         if message.platform == .android {
-            json.key("android")
-            json.beginObject()
-            json.member("channel", "zmninja")
-            json.member("icon", "ic_stat_notification")
-            json.member("priority", "high")
-            json.endObject()
+            json.object("android", strings: [("channel", "zmninja"), ("icon", "ic_stat_notification"), ("priority", "high")])
         }
         json.member("badge", message.badge)
         json.member("body", message.body)
-        json.key("data")
-        json.beginObject()
-        for (key, value) in message.customData { json.member(key, value) }
-        json.endObject()
+        json.object("data", strings: message.customData)
         if message.platform == .ios {
-            json.key("ios")
-            json.beginObject()
-            json.key("headers")
-            json.beginObject()
-            json.member("apns-priority", "10")
-            json.member("apns-push-type", "alert")
-            json.endObject()
-            json.member("thread_id", "zmninja_alarm")
-            json.endObject()
+            json.object("ios") { ios in
+                ios.object("headers", strings: APNsAlert.headers)
+                ios.member("thread_id", APNsAlert.threadID)
+            }
         }
         json.member("log_message_id", "NONE")
         json.member("sound", "default")
