@@ -107,7 +107,7 @@ public struct ZmesServer: Sendable {
         /// Sessions get close 1001 (going away) before the listeners stop; then pushes in flight finish.
         @Sendable func shutDown(_ reason: String) async {
             logger.notice("shutting down", metadata: ["reason": "\(reason)"])
-            await sessions.closeAll(code: .close(.goingAway, reason: "server shutting down"))
+            await sessions.closeAll(.goingAway, reason: "server shutting down")
             try? await Task.sleep(for: .milliseconds(200))
             await group.triggerGracefulShutdown()
         }

@@ -38,7 +38,7 @@ struct LimitsTests {
         // server accepted it, which on a busy machine can be seconds after connect) has passed.
         let limit = opened + .seconds(40)
         var stillOpen = 0
-        for socket in silent where !socket.isClosedByPeer(waiting: max(.zero, limit - ContinuousClock.now)) {
+        for socket in silent where await !socket.isClosedByPeer(waiting: max(.zero, limit - ContinuousClock.now)) {
             stillOpen += 1
         }
         #expect(stillOpen == 0, "\(stillOpen) of \(silent.count) silent sockets still open")
@@ -93,6 +93,8 @@ struct LimitsTests {
 /// A plain TCP connection that sends nothing, as a stalled or malicious client would.
 final class RawSocket {
     let fd: Int32
+    /// Set once a read has seen the server close its side.
+    var isClosed = false
 
     init(port: Int) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -115,12 +117,23 @@ final class RawSocket {
     }
 
     /// Whether the server has closed its side (a read returns end of file or a reset).
-    func isClosedByPeer(waiting timeout: Duration) -> Bool {
-        var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        let milliseconds = Int32(timeout.components.seconds * 1_000 + timeout.components.attoseconds / 1_000_000_000_000_000)
-        guard poll(&descriptor, 1, max(1, milliseconds)) > 0 else { return false }
-        var byte: UInt8 = 0
-        let count = recv(fd, &byte, 1, Int32(MSG_DONTWAIT))
-        return count == 0 || (count < 0 && errno == ECONNRESET)
+    func isClosedByPeer(waiting timeout: Duration) async -> Bool {
+        let fd = fd
+        return await onOwnThread {
+            var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let milliseconds = Int32(timeout.components.seconds * 1_000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+            guard poll(&descriptor, 1, max(1, milliseconds)) > 0 else { return false }
+            var byte: UInt8 = 0
+            let count = recv(fd, &byte, 1, Int32(MSG_DONTWAIT))
+            return count == 0 || (count < 0 && errno == ECONNRESET)
+        }
+    }
+}
+
+/// Runs a blocking call (a `poll` that may wait seconds) on a thread of its own: on the
+/// cooperative pool it would starve the servers and clients of the tests running beside it.
+func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(returning: work()) }
     }
 }

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
 import HummingbirdWebSocket
+import CoreMetrics
 import Logging
 import NIOCore
 import NIOSSL
@@ -26,8 +27,12 @@ enum WebSocketListener {
             http1: http1,
             ws: WebSocketServerConfiguration(
                 maxFrameSize: context.frameCeiling,
-                autoPing: .enabled(timePeriod: .milliseconds(Int64(server.pingInterval * 1_000))),
+                autoPing: .disabled,  // SessionFrameHandler pings from the event loop: no task per session
                 closeTimeout: .seconds(5)))
+        let frameSettings = SessionFrameHandler.Settings(
+            pingInterval: .milliseconds(Int64(server.pingInterval * 1_000)),
+            closeTimeout: .seconds(5),
+            dropped: Counter(label: "zmes_websocket_messages_dropped_total", factory: context.telemetry.factory))
         let shouldUpgrade: @Sendable (HTTPRequest, any Channel, Logger) async throws -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> = { _, channel, _ in
             let address = channel.remoteAddress?.ipAddress ?? "unknown"
             guard await context.sessions.count < server.maxSessions else {
@@ -35,8 +40,9 @@ enum WebSocketListener {
                 return .dontUpgrade
             }
             await HandshakeDeadlineHandler.disarm(channel)
-            return .upgrade([:]) { inbound, outbound, _ in
-                try await connection.run(inbound: inbound, outbound: outbound, address: address)
+            return .upgrade([:]) { inbound, _, _ in
+                try await SessionFrameHandler.install(on: channel, settings: frameSettings)
+                try await connection.run(inbound: inbound, channel: channel, address: address)
             }
         }
         let deadline = TimeAmount.milliseconds(Int64(server.handshakeTimeout * 1_000))

@@ -1,83 +1,59 @@
 import Foundation
 import HummingbirdWebSocket
 import Logging
+import NIOCore
 import NIOWebSocket
 
-/// Runs one websocket connection: a reader that answers messages, a writer that
-/// owns the socket's output, and the auth deadline.
+/// Runs one websocket connection: reads and answers its messages in the connection's own
+/// task, and closes it if it has not logged in by the auth deadline.
+///
+/// It is the only task a session has. Replies and alarms are written straight into the channel
+/// (`SessionWriter`), and pings come from the channel's event loop (`SessionFrameHandler`):
+/// 10,000 idle sessions each keeping a writer, a reader and a ping task cost three times the
+/// memory of the sockets themselves.
 struct Connection {
     let context: ServerContext
 
-    private enum ChildOutcome: Sendable {
-        /// The connection is over (the writer closed it or the client went away).
-        case finished
-        /// The reader failed in a way the websocket layer must see (e.g. message too large).
-        case failed(any Error)
-        /// A helper task ended; the connection goes on.
-        case helperDone
-    }
-
-    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, address: String) async throws {
-        let (stream, outgoing) = AsyncStream<Outgoing>.makeStream(bufferingPolicy: .bufferingNewest(1_024))
-        let id = await context.sessions.open(address: address, outgoing: outgoing)
+    func run(inbound: WebSocketInboundStream, channel: any Channel, address: String) async throws {
+        let writer = SessionWriter(channel: channel)
+        let id = await context.sessions.open(address: address, writer: writer)
         var state = SessionState(id: id, address: address, openedAt: Date())
         if !context.authRequired, let anonymous = try? await context.auth.authenticate(user: "", password: "") {
             state.user = anonymous
             await context.sessions.update(state)
         }
-        let initialState = state
+        let deadline = context.authRequired ? authDeadline(id: id, writer: writer, address: address) : nil
+        var handler = MessageHandler(context: context, state: state, writer: writer)
         var failure: (any Error)?
-        // The writer runs in this task and the reader in a child, so a session costs one task
-        // fewer (thousands of idle sessions each keep their tasks' stacks). Each side ends the
-        // other: the reader finishes the outgoing stream, the writer cancels the reader.
-        await withTaskGroup(of: ChildOutcome.self) { group in
-            if context.authRequired {
-                let timeout = context.configuration.auth.timeout
-                group.addTask {
-                    try? await Task.sleep(for: .milliseconds(Int(timeout * 1_000)))
-                    if !Task.isCancelled, await !context.sessions.isAuthenticated(id) {
-                        context.logger.info("closing: no auth in time", metadata: ["session": "\(id)", "peer": "\(address)"])
-                        context.telemetry.count("zmes_auth_failures_total", [("reason", "timeout")])
-                        outgoing.yield(.text(WireEncoding.text(Reply.fail("auth", .noAuth))))
-                        outgoing.yield(.close(.policyViolation, reason: "NOAUTH"))
-                    }
-                    return .helperDone
+        do {
+            for try await message in inbound.messages(maxSize: context.frameCeiling) {
+                switch message {
+                case .text(let text): await handler.handleText(text)
+                case .binary: handler.handleBinary()
                 }
             }
-            group.addTask {
-                defer { outgoing.finish() }
-                var handler = MessageHandler(context: context, state: initialState, outgoing: outgoing)
-                do {
-                    for try await message in inbound.messages(maxSize: context.frameCeiling) {
-                        switch message {
-                        case .text(let text): await handler.handleText(text)
-                        case .binary: handler.handleBinary()
-                        }
-                    }
-                    return .finished
-                } catch is CancellationError {
-                    return .finished
-                } catch {
-                    return .failed(error)
-                }
-            }
-            writing: for await item in stream {
-                switch item {
-                case .text(let text):
-                    do { try await outbound.writeTextMessage(text) } catch { break writing }
-                case .close(let code, let reason):
-                    try? await outbound.close(code, reason: reason)
-                    break writing
-                }
-            }
-            group.cancelAll()
-            while let outcome = await group.next() {
-                if case .failed(let error) = outcome { failure = error }
-            }
+        } catch is CancellationError {
+        } catch {
+            failure = error  // e.g. a message over the ceiling: the websocket layer closes with 1009
         }
-        outgoing.finish()
+        deadline?.cancel()
         await context.sessions.close(id)
         context.logger.debug("connection closed", metadata: ["session": "\(id)", "peer": "\(address)"])
         if let failure { throw failure }
+    }
+
+    /// Closes the session with NOAUTH if it has not logged in within `auth.timeout`.
+    private func authDeadline(id: SessionID, writer: SessionWriter, address: String) -> Scheduled<Void> {
+        let context = context
+        let timeout = TimeAmount.milliseconds(Int64(context.configuration.auth.timeout * 1_000))
+        return writer.channel.eventLoop.scheduleTask(in: timeout) {
+            Task {
+                guard await !context.sessions.isAuthenticated(id) else { return }
+                context.logger.info("closing: no auth in time", metadata: ["session": "\(id)", "peer": "\(address)"])
+                context.telemetry.count("zmes_auth_failures_total", [("reason", "timeout")])
+                writer.send(text: WireEncoding.text(Reply.fail("auth", .noAuth)))
+                writer.close(.policyViolation, reason: "NOAUTH")
+            }
+        }
     }
 }

@@ -1,27 +1,28 @@
 import Model
+import NIOWebSocket
 
-/// An alarm's wire text, encoded at most once per form (plain or supplementary)
-/// however many sessions it goes to: 10,000 sessions share one string's storage
+/// An alarm's websocket frame, encoded at most once per form (plain or supplementary)
+/// however many sessions it goes to: 10,000 sessions share one buffer's storage
 /// instead of running JSONEncoder 10,000 times inside the registry actor.
 struct EncodedAlarm {
     let alarm: Alarm
-    private var plain: String?
-    private var supplementary: String?
+    private var plain: WebSocketFrame?
+    private var supplementary: WebSocketFrame?
 
     init(alarm: Alarm) {
         self.alarm = alarm
     }
 
-    mutating func text(supplementary isSupplementary: Bool) -> String {
+    mutating func frame(supplementary isSupplementary: Bool) -> WebSocketFrame {
         if isSupplementary {
             if let supplementary { return supplementary }
-            let text = WireEncoding.text(AlarmMessage(alarm: alarm, supplementary: true))
-            supplementary = text
-            return text
+            let frame = SessionWriter.textFrame(WireEncoding.text(AlarmMessage(alarm: alarm, supplementary: true)))
+            supplementary = frame
+            return frame
         }
         if let plain { return plain }
-        let text = WireEncoding.text(AlarmMessage(alarm: alarm, supplementary: false))
-        plain = text
-        return text
+        let frame = SessionWriter.textFrame(WireEncoding.text(AlarmMessage(alarm: alarm, supplementary: false)))
+        plain = frame
+        return frame
     }
 }

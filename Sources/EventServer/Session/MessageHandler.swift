@@ -8,15 +8,15 @@ import Storage
 /// the registry gets a copy whenever it changes.
 struct MessageHandler {
     let context: ServerContext
-    let outgoing: AsyncStream<Outgoing>.Continuation
+    let writer: SessionWriter
     var state: SessionState
-    /// Set once a close has been queued: later frames are ignored.
+    /// Set once a close has been sent: later frames are ignored.
     private(set) var isClosing = false
 
-    init(context: ServerContext, state: SessionState, outgoing: AsyncStream<Outgoing>.Continuation) {
+    init(context: ServerContext, state: SessionState, writer: SessionWriter) {
         self.context = context
         self.state = state
-        self.outgoing = outgoing
+        self.writer = writer
     }
 
     var logger: Logger {
@@ -223,11 +223,11 @@ struct MessageHandler {
     }
 
     private func reply(_ reply: Reply) {
-        outgoing.yield(.text(WireEncoding.text(reply)))
+        writer.send(text: WireEncoding.text(reply))
     }
 
     private mutating func close(_ code: WebSocketErrorCode, reason: String) {
         isClosing = true
-        outgoing.yield(.close(code, reason: reason))
+        writer.close(code, reason: reason)
     }
 }

@@ -1,21 +1,22 @@
 import Foundation
 import Model
+import NIOWebSocket
 
-/// Owns the live connections: their state, their outgoing queues, and the
+/// Owns the live connections: their state, their writers, and the
 /// in-memory intervals of websocket-only clients (which have no device row).
 actor SessionRegistry {
     /// A class, not a struct: `deliver` visits every entry per alarm, and copying a
-    /// struct entry (state, user, filter, queue) out of the dictionary costs a handful
+    /// struct entry (state, user, filter, writer) out of the dictionary costs a handful
     /// of retains and releases each time. Only this actor ever touches an entry.
     private final class Entry {
         var state: SessionState
-        let outgoing: AsyncStream<Outgoing>.Continuation
+        let writer: SessionWriter
         /// Last notification per monitor, for clients without a registered device.
         var lastNotified: [Int: (eventId: Int, at: Date)] = [:]
 
-        init(state: SessionState, outgoing: AsyncStream<Outgoing>.Continuation) {
+        init(state: SessionState, writer: SessionWriter) {
             self.state = state
-            self.outgoing = outgoing
+            self.writer = writer
         }
     }
 
@@ -25,15 +26,15 @@ actor SessionRegistry {
     var count: Int { entries.count }
     var authenticatedCount: Int { entries.values.filter { $0.state.isAuthenticated }.count }
 
-    func open(address: String, outgoing: AsyncStream<Outgoing>.Continuation) -> SessionID {
+    func open(address: String, writer: SessionWriter) -> SessionID {
         let id = SessionID(value: nextID)
         nextID += 1
-        entries[id] = Entry(state: SessionState(id: id, address: address, openedAt: Date()), outgoing: outgoing)
+        entries[id] = Entry(state: SessionState(id: id, address: address, openedAt: Date()), writer: writer)
         return id
     }
 
     func close(_ id: SessionID) {
-        entries.removeValue(forKey: id)?.outgoing.finish()
+        entries.removeValue(forKey: id)
     }
 
     func update(_ state: SessionState) {
@@ -71,23 +72,25 @@ actor SessionRegistry {
         }
         var sent = 0
         var wire = EncodedAlarm(alarm: alarm)
+        var writes = EventLoopBatches()
         for (token, id) in chosen {
             if registered.contains(token) {
-                guard notified.contains(token) else { continue }
-                entries[id]?.outgoing.yield(.text(wire.text(supplementary: pushed.contains(token))))
+                guard notified.contains(token), let entry = entries[id] else { continue }
+                writes.add(wire.frame(supplementary: pushed.contains(token)), to: entry.writer.channel)
                 sent += 1
-            } else if deliverToWebsocketOnly(&wire, id: id, now: now) {
+            } else if deliverToWebsocketOnly(&wire, id: id, now: now, into: &writes) {
                 sent += 1
             }
         }
-        for id in tokenless where deliverToWebsocketOnly(&wire, id: id, now: now) {
+        for id in tokenless where deliverToWebsocketOnly(&wire, id: id, now: now, into: &writes) {
             sent += 1
         }
+        writes.flush()
         return sent
     }
 
     /// A client with no registered device: its own permissions, filter and in-memory interval.
-    private func deliverToWebsocketOnly(_ wire: inout EncodedAlarm, id: SessionID, now: Date) -> Bool {
+    private func deliverToWebsocketOnly(_ wire: inout EncodedAlarm, id: SessionID, now: Date, into writes: inout EventLoopBatches) -> Bool {
         guard let entry = entries[id], let user = entry.state.user else { return false }
         let alarm = wire.alarm
         let monitor = alarm.monitorId
@@ -103,12 +106,12 @@ actor SessionRegistry {
         case .end:
             guard let previous, previous.eventId == alarm.eventId else { return false }
         }
-        entry.outgoing.yield(.text(wire.text(supplementary: false)))
+        writes.add(wire.frame(supplementary: false), to: entry.writer.channel)
         return true
     }
 
     /// Closes every connection with the given code (server shutdown).
-    func closeAll(code: Outgoing) {
-        for entry in entries.values { entry.outgoing.yield(code) }
+    func closeAll(_ code: WebSocketErrorCode, reason: String) {
+        for entry in entries.values { entry.writer.close(code, reason: reason) }
     }
 }

@@ -1,0 +1,121 @@
+import CoreMetrics
+import NIOCore
+import NIOWebSocket
+
+/// The last stop of a session's frames before the websocket encoder.
+///
+/// zmes writes a session's frames straight into its channel: a queue and a writer task per
+/// session cost more than the socket itself once there are 10,000 idle phones. The rules such
+/// a queue kept live here instead, on the channel's event loop where every frame passes in order:
+/// nothing after a close frame (the websocket layer's own reply to the peer's close included),
+/// nothing piled onto a peer that stopped reading, and a ping per interval so a peer that
+/// vanished without closing (a phone that lost its network) is closed by the next one.
+final class SessionFrameHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = WebSocketFrame
+    typealias InboundOut = WebSocketFrame
+    typealias OutboundIn = WebSocketFrame
+    typealias OutboundOut = WebSocketFrame
+
+    struct Settings: Sendable {
+        /// Between pings; a peer that has sent nothing since the last one is closed at the next.
+        var pingInterval: TimeAmount
+        /// How long a close frame may wait for the peer's answer before the socket is closed.
+        var closeTimeout: TimeAmount
+        /// Counts messages not written because the peer stopped reading.
+        var dropped: CoreMetrics.Counter
+    }
+
+    private let settings: Settings
+    private var pinger: RepeatedTask?
+    private var closeDeadline: Scheduled<Void>?
+    private var heardSinceLastPing = true
+    private var closeSent = false
+
+    init(settings: Settings) {
+        self.settings = settings
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        let loopBound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+        let interval = settings.pingInterval
+        pinger = context.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
+            loopBound.value.handler.ping(loopBound.value.context)
+        }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        stopTimers()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        stopTimers()
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        heardSinceLastPing = true  // a pong, or anything else: the peer is there
+        context.fireChannelRead(data)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        guard !closeSent else {
+            promise?.succeed()  // the close handshake is under way: the peer must not see more
+            return
+        }
+        let frame = unwrapOutboundIn(data)
+        switch frame.opcode {
+        case .connectionClose:
+            closeSent = true
+            pinger?.cancel()
+            let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            closeDeadline = context.eventLoop.scheduleTask(in: settings.closeTimeout) {
+                loopBound.value.close(promise: nil)
+            }
+        case .text, .binary, .continuation:
+            guard context.channel.isWritable else {
+                // The peer has stopped reading and the socket's send buffer is past its
+                // high-water mark: drop rather than hold an unbounded backlog for it.
+                settings.dropped.increment()
+                promise?.succeed()
+                return
+            }
+        default:
+            break
+        }
+        context.write(data, promise: promise)
+    }
+
+    private func ping(_ context: ChannelHandlerContext) {
+        guard !closeSent else { return }
+        guard heardSinceLastPing else {
+            // Not a word since the last ping: say why, then close without waiting for an answer.
+            var reason = context.channel.allocator.buffer(capacity: 16)
+            reason.write(webSocketErrorCode: .goingAway)
+            reason.writeString("ping timeout")
+            closeSent = true
+            context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: reason)), promise: nil)
+            context.close(promise: nil)
+            return
+        }
+        heardSinceLastPing = false
+        context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .ping, data: context.channel.allocator.buffer(capacity: 0))), promise: nil)
+    }
+
+    private func stopTimers() {
+        pinger?.cancel()
+        pinger = nil
+        closeDeadline?.cancel()
+        closeDeadline = nil
+    }
+}
+
+extension SessionFrameHandler {
+    /// Puts the handler right behind the websocket frame decoder of an upgraded channel.
+    static func install(on channel: any Channel, settings: Settings) async throws {
+        try await channel.eventLoop.submit {
+            let pipeline = channel.pipeline.syncOperations
+            let decoder = try pipeline.handler(type: ByteToMessageHandler<WebSocketFrameDecoder>.self)
+            try pipeline.addHandler(SessionFrameHandler(settings: settings), position: .after(decoder))
+        }.get()
+    }
+}

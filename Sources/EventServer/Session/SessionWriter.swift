@@ -1,0 +1,27 @@
+import NIOCore
+import NIOWebSocket
+
+/// A session's way out: frames go straight into its channel, where `SessionFrameHandler`
+/// keeps them in order with the websocket layer's own (pongs, the close handshake).
+///
+/// No queue and no task per session: the alarm fan-out writes to every channel of an event
+/// loop in one hop onto that loop (`SessionRegistry.deliver`), as a bare NIO server would.
+struct SessionWriter: Sendable {
+    let channel: any Channel
+
+    func send(text: String) {
+        channel.writeAndFlush(Self.textFrame(text), promise: nil)
+    }
+
+    /// Sends a close frame; the peer's answer, or the close timeout, ends the connection.
+    func close(_ code: WebSocketErrorCode, reason: String) {
+        var data = channel.allocator.buffer(capacity: 2 + reason.utf8.count)
+        data.write(webSocketErrorCode: code)
+        data.writeString(reason)
+        channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .connectionClose, data: data), promise: nil)
+    }
+
+    static func textFrame(_ text: String) -> WebSocketFrame {
+        WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(string: text))
+    }
+}
