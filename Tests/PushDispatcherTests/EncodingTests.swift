@@ -56,6 +56,16 @@ struct EncodingTests {
         #expect(rendered.body == "Person {")
     }
 
+    @Test("the apns-id is the canonical lower-case UUID text")
+    func apnsID() {
+        for _ in 0..<1_000 {
+            let id = UUID()
+            #expect(id.lowercasedString == id.uuidString.lowercased())
+        }
+        let fixed = UUID(uuidString: "0A1B2C3D-4E5F-6789-ABCD-EF0123456789")!
+        #expect(fixed.lowercasedString == "0a1b2c3d-4e5f-6789-abcd-ef0123456789")
+    }
+
     @Test("reply header lines are split on the first colon, names lower-cased, values trimmed")
     func headerLines() {
         func parse(_ text: String) -> ResponseHeaderLine? {

@@ -53,7 +53,7 @@ public struct APNsSender: PushSender {
                 ("apns-priority", "10"),
                 ("apns-expiration", String(Int(message.expiresAt.timeIntervalSince1970))),
                 ("apns-collapse-id", "zmes-\(message.alarm.monitorId)-\(message.alarm.eventId)"),
-                ("apns-id", UUID().uuidString.lowercased()),
+                ("apns-id", UUID().lowercasedString),
                 ("content-type", "application/json"),
             ],
             body: APNsPayload.encode(message),
@@ -91,6 +91,29 @@ enum APNsReply {
             return .retry(reason: reason, after: retryAfter)
         default:
             return .failed(reason: reason)  // BadDeviceToken, DeviceTokenNotForTopic, PayloadTooLarge...
+        }
+    }
+}
+
+extension UUID {
+    /// The canonical lower-case form Apple echoes back, written from the bytes: `uuidString`
+    /// formats through `snprintf` and then needs lower-casing, a visible cost per push.
+    var lowercasedString: String {
+        let hex = Array("0123456789abcdef".utf8)
+        return withUnsafeBytes(of: uuid) { bytes in
+            String(unsafeUninitializedCapacity: 36) { out in
+                var at = 0
+                for (index, byte) in bytes.enumerated() {
+                    if index == 4 || index == 6 || index == 8 || index == 10 {
+                        out[at] = UInt8(ascii: "-")
+                        at += 1
+                    }
+                    out[at] = hex[Int(byte >> 4)]
+                    out[at + 1] = hex[Int(byte & 0x0F)]
+                    at += 2
+                }
+                return at
+            }
         }
     }
 }

@@ -110,7 +110,7 @@ final class CurlLoop: @unchecked Sendable {
         for header in request.headers {
             list = curl_slist_append(list, "\(header.name): \(header.value)")
         }
-        if !request.headers.contains(where: { $0.name.lowercased() == "expect" }) {
+        if !request.headers.contains(where: { Self.isExpect($0.name) }) {
             list = curl_slist_append(list, "Expect:")  // no 100-continue round trip
         }
         transfer.headerList = list
@@ -131,6 +131,11 @@ final class CurlLoop: @unchecked Sendable {
         }
         active[handle] = transfer
         curl_multi_add_handle(multi, handle)
+    }
+
+    /// `Expect`, in any case, without lower-casing every header name of every request.
+    private static func isExpect(_ name: String) -> Bool {
+        name.utf8.count == 6 && zip(name.utf8, "expect".utf8).allSatisfy { $0 | 0x20 == $1 }
     }
 
     /// The options every request shares, set once per handle rather than once per request.
