@@ -38,6 +38,18 @@ extension Store {
         }
     }
 
+    /// Registers imported devices with their badge counts in one transaction: all or none, and
+    /// one sync to disk for a whole tokens.txt rather than two per device.
+    public func importDevices(_ devices: [(registration: DeviceRegistration, badge: Int)], at now: Date = Date()) async throws {
+        try await pool.write { db in
+            let setBadge = try db.cachedStatement(sql: "UPDATE devices SET badge = ? WHERE token = ?")
+            for device in devices {
+                _ = try Self.upsert(device.registration, at: now, db)
+                try setBadge.execute(arguments: [device.badge, device.registration.token])
+            }
+        }
+    }
+
     private static func upsert(_ registration: DeviceRegistration, at now: Date, _ db: Database) throws -> Device {
         let existing = try Row.fetchOne(
             db.cachedStatement(sql: "SELECT * FROM devices WHERE token = ?"), arguments: [registration.token]

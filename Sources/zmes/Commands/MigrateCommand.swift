@@ -84,13 +84,12 @@ enum TokenImport {
         } catch {
             throw CommandFailure("\(path): \(error)")
         }
-        for token in tokens {
-            try await store.register(
-                DeviceRegistration(
-                    token: token.token, user: user, platform: token.platform, state: token.state, filter: token.filter,
-                    appVersion: token.appVersion))
-            try await store.setBadge(token.badge, token: token.token)
-        }
+        try await store.importDevices(tokens.map { token in
+            let registration = DeviceRegistration(
+                token: token.token, user: user, platform: token.platform, state: token.state, filter: token.filter,
+                appVersion: token.appVersion)
+            return (registration, token.badge)
+        })
         return tokens.count
     }
 }
