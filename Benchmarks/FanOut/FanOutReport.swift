@@ -3,7 +3,7 @@ import ZmesBenchSupport
 
 /// The tables (markdown) and the SUMMARY lines of a fan-out run.
 struct FanOutReport {
-    var results: [(zmes: FanOutResult, reference: FanOutResult)]
+    var results: [FanOutResults]
     var alarms: Int
     var cores: Int
 
@@ -15,8 +15,9 @@ struct FanOutReport {
         Swift.print("")
         Swift.print("| server | N | last client p50 | last client p99 | per-client p50 | per-client p99 | POST answered p50 | server CPU ms/alarm | ratio p99 last to bare | setup s |")
         Swift.print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-        for (zmes, reference) in results {
-            for row in [zmes, reference] {
+        for result in results {
+            let reference = result.reference
+            for row in [result.zmes, result.reference, result.hummingbird] {
                 let ratio = percentile(row.lastClientMs, 99) / percentile(reference.lastClientMs, 99)
                 Swift.print(
                     "| \(row.target) | \(row.sessions) | \(format(percentile(row.lastClientMs, 50), 1)) | \(format(percentile(row.lastClientMs, 99), 1)) | "
@@ -27,15 +28,17 @@ struct FanOutReport {
         Swift.print("")
         Swift.print("| server | N | RSS before KiB | RSS idle KiB | KiB per session | ratio to bare | threads |")
         Swift.print("|---|---:|---:|---:|---:|---:|---:|")
-        for (zmes, reference) in results {
-            for row in [zmes, reference] {
+        for result in results {
+            let reference = result.reference
+            for row in [result.zmes, result.reference, result.hummingbird] {
                 Swift.print(
                     "| \(row.target) | \(row.sessions) | \(format(row.residentBeforeKiB, 0)) | \(format(row.residentIdleKiB, 0)) | "
                         + "\(format(row.kibPerSession, 1)) | \(format(row.kibPerSession / reference.kibPerSession, 2)) | \(row.serverThreads) |")
             }
         }
         Swift.print("")
-        for (zmes, reference) in results {
+        for result in results {
+            let (zmes, reference, hummingbird) = (result.zmes, result.reference, result.hummingbird)
             let n = zmes.sessions
             let p99 = percentile(zmes.lastClientMs, 99)
             let lines = [
@@ -63,6 +66,13 @@ struct FanOutReport {
                     name: "fanout_\(n)_idle_rss_per_session", value: zmes.kibPerSession, unit: "KiB", referenceName: "bare_nio_wss_idle_rss_per_session",
                     referenceValue: reference.kibPerSession, target: "<=\(Int(Self.memoryTargetKiB))KiB",
                     verdict: zmes.kibPerSession <= Self.memoryTargetKiB ? .pass : .fail),
+                SummaryLine(
+                    name: "fanout_\(n)_idle_rss_per_session", value: zmes.kibPerSession, unit: "KiB",
+                    referenceName: "hummingbird_wss_floor_idle_rss_per_session", referenceValue: hummingbird.kibPerSession, target: "-",
+                    verdict: .info),
+                SummaryLine(
+                    name: "fanout_\(n)_last_client_p99", value: p99, unit: "ms", referenceName: "hummingbird_wss_floor_last_client_p99",
+                    referenceValue: percentile(hummingbird.lastClientMs, 99), target: "-", verdict: .info),
             ]
             for line in lines { Swift.print(line.text) }
         }

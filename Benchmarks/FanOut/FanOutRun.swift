@@ -6,13 +6,23 @@ enum Target {
     case zmes(executable: String)
     /// This executable again, in `reference-server` mode, with zmes's certificate.
     case reference(certificate: String, key: String)
+    /// This executable again, in `hummingbird-server` mode: the library floor.
+    case hummingbird(certificate: String, key: String)
 
     var name: String {
         switch self {
         case .zmes: return "zmes"
         case .reference: return "bare NIO wss"
+        case .hummingbird: return "Hummingbird wss floor"
         }
     }
+}
+
+/// One session count's three rounds.
+struct FanOutResults {
+    var zmes: FanOutResult
+    var reference: FanOutResult
+    var hummingbird: FanOutResult
 }
 
 /// The figures of one round: one server process, N sessions, K timed alarms.
@@ -54,6 +64,11 @@ struct FanOutRound {
                 executable: CommandLine.arguments[0],
                 arguments: ["reference-server", "\(sandbox.webSocketPort)", "\(sandbox.adminPort)", certificate, key],
                 directory: sandbox.directory, logPath: sandbox.directory + "/reference.log")
+        case .hummingbird(let certificate, let key):
+            server = try ServerProcess(
+                executable: CommandLine.arguments[0],
+                arguments: ["hummingbird-server", "\(sandbox.webSocketPort)", "\(sandbox.adminPort)", certificate, key],
+                directory: sandbox.directory, logPath: sandbox.directory + "/hummingbird.log")
         }
         defer { server.stop() }
         try waitForHealthy(adminPort: sandbox.adminPort, server: server)

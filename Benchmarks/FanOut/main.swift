@@ -1,5 +1,6 @@
 // FanOut: one alarm to N authenticated wss sessions, zmes against a bare NIO wss
-// broadcast server measured in the same run. See RESULTS.md beside this file.
+// broadcast server and the least a Hummingbird websocket server keeps (the library
+// zmes is built on), all measured in the same run. See RESULTS.md beside this file.
 //
 //   swift build -c release --product zmes --product FanOut
 //   .build/release/FanOut [path/to/zmes] [--sessions 1000,10000] [--alarms 20]
@@ -23,6 +24,21 @@ if arguments.first == "reference-server" {
     exit(0)
 }
 
+if arguments.first == "hummingbird-server" {
+    guard arguments.count == 5, let port = Int(arguments[1]), let admin = Int(arguments[2]) else {
+        progress("usage: FanOut hummingbird-server PORT ADMIN_PORT CERT KEY")
+        exit(2)
+    }
+    ProcessStats.raiseOpenFileLimit()
+    do {
+        try await HummingbirdReferenceServer.run(port: port, adminPort: admin, certificate: arguments[3], key: arguments[4])
+    } catch {
+        progress("hummingbird reference server failed: \(error)")
+        exit(1)
+    }
+    exit(0)
+}
+
 let sessionCounts = (takeOption("--sessions", from: &arguments) ?? "1000,10000").split(separator: ",").compactMap { Int($0) }
 let alarms = takeOption("--alarms", from: &arguments).flatMap(Int.init) ?? 20
 let zmes = arguments.first ?? ".build/release/zmes"
@@ -35,7 +51,7 @@ let fileLimit = ProcessStats.raiseOpenFileLimit()
 let cores = ProcessInfo.processInfo.activeProcessorCount
 progress("FanOut: zmes=\(zmes) sessions=\(sessionCounts) alarms=\(alarms) cores=\(cores) open-file limit=\(fileLimit)")
 
-var results: [(zmes: FanOutResult, reference: FanOutResult)] = []
+var results: [FanOutResults] = []
 do {
     for sessions in sessionCounts {
         progress("N=\(sessions): zmes")
@@ -51,7 +67,11 @@ do {
         let referenceResult = try FanOutRound(
             target: .reference(certificate: certificates.certificatePath, key: certificates.keyPath), sessions: sessions, alarms: alarms
         ).run()
-        results.append((zmesResult, referenceResult))
+        progress("N=\(sessions): Hummingbird wss floor")
+        let hummingbirdResult = try FanOutRound(
+            target: .hummingbird(certificate: certificates.certificatePath, key: certificates.keyPath), sessions: sessions, alarms: alarms
+        ).run()
+        results.append(FanOutResults(zmes: zmesResult, reference: referenceResult, hummingbird: hummingbirdResult))
     }
 } catch {
     progress("FanOut failed: \(error)")
