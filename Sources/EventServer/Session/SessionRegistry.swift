@@ -58,31 +58,30 @@ actor SessionRegistry {
     ///   - notified: devices the store decided to notify; `pushed` those of them that also got a push.
     /// - Returns: how many connections were sent the alarm.
     func deliver(_ alarm: Alarm, registered: Set<String>, notified: Set<String>, pushed: Set<String>, now: Date = Date()) -> Int {
-        var chosen: [String: SessionID] = [:]  // one connection per token: the newest
-        var tokenless: [SessionID] = []
-        for (id, entry) in entries where entry.state.isAuthenticated {
+        var chosen: [String: Entry] = [:]  // one connection per token: the newest
+        var tokenless: [Entry] = []
+        tokenless.reserveCapacity(entries.count)
+        for entry in entries.values where entry.state.isAuthenticated {
             if let token = entry.state.deviceToken {
-                if let current = chosen[token], let other = entries[current], other.state.openedAt > entry.state.openedAt {
-                    continue
-                }
-                chosen[token] = id
+                if let current = chosen[token], current.state.openedAt > entry.state.openedAt { continue }
+                chosen[token] = entry
             } else {
-                tokenless.append(id)
+                tokenless.append(entry)
             }
         }
         var sent = 0
         var wire = EncodedAlarm(alarm: alarm)
         var writes = EventLoopBatches()
-        for (token, id) in chosen {
+        for (token, entry) in chosen {
             if registered.contains(token) {
-                guard notified.contains(token), let entry = entries[id] else { continue }
+                guard notified.contains(token) else { continue }
                 writes.add(wire.frame(supplementary: pushed.contains(token)), to: entry.writer.channel)
                 sent += 1
-            } else if deliverToWebsocketOnly(&wire, id: id, now: now, into: &writes) {
+            } else if deliverToWebsocketOnly(&wire, entry, now: now, into: &writes) {
                 sent += 1
             }
         }
-        for id in tokenless where deliverToWebsocketOnly(&wire, id: id, now: now, into: &writes) {
+        for entry in tokenless where deliverToWebsocketOnly(&wire, entry, now: now, into: &writes) {
             sent += 1
         }
         writes.flush()
@@ -90,8 +89,8 @@ actor SessionRegistry {
     }
 
     /// A client with no registered device: its own permissions, filter and in-memory interval.
-    private func deliverToWebsocketOnly(_ wire: inout EncodedAlarm, id: SessionID, now: Date, into writes: inout EventLoopBatches) -> Bool {
-        guard let entry = entries[id], let user = entry.state.user else { return false }
+    private func deliverToWebsocketOnly(_ wire: inout EncodedAlarm, _ entry: Entry, now: Date, into writes: inout EventLoopBatches) -> Bool {
+        guard let user = entry.state.user else { return false }
         let alarm = wire.alarm
         let monitor = alarm.monitorId
         guard user.monitors.contains(monitor), entry.state.filter.allows(monitor: monitor) else { return false }
