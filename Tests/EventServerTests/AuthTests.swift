@@ -51,8 +51,10 @@ struct AuthTests {
     func noAuthInTime() async throws {
         let server = try await TestServer.start { $0.auth.timeout = 1 }
         defer { Task { await server.stop() } }
-        let client = try await TestClient.connect(to: server)
+        // Counted from before the connection: the server's deadline starts once it has upgraded
+        // it, which can be well before a busy test process sees `connect` return.
         let started = ContinuousClock.now
+        let client = try await TestClient.connect(to: server)
         let reply = try await client.receive(timeout: .seconds(5))
         #expect(reply["event"] as? String == "auth")
         #expect(reply["status"] as? String == "Fail")
