@@ -21,6 +21,8 @@ enum WebSocketListener {
         }
         let connection = Connection(context: context)
         let server = context.configuration.server
+        /// How long a close frame waits for the peer's answer, in the websocket layer and in zmes's frame handler alike.
+        let closeTimeoutSeconds: Int64 = 5
         var http1 = HTTP1Channel.Configuration()
         http1.idleTimeout = .milliseconds(Int64(server.handshakeTimeout * 1_000))
         let channelConfiguration = HTTP1WebSocketUpgradeChannel.Configuration(
@@ -28,10 +30,10 @@ enum WebSocketListener {
             ws: WebSocketServerConfiguration(
                 maxFrameSize: context.frameCeiling,
                 autoPing: .disabled,  // SessionFrameHandler pings from the event loop: no task per session
-                closeTimeout: .seconds(5)))
+                closeTimeout: .seconds(closeTimeoutSeconds)))
         let frameSettings = SessionFrameHandler.Settings(
             pingInterval: .milliseconds(Int64(server.pingInterval * 1_000)),
-            closeTimeout: .seconds(5),
+            closeTimeout: .seconds(closeTimeoutSeconds),
             dropped: Counter(label: "zmes_websocket_messages_dropped_total", factory: context.telemetry.factory))
         let shouldUpgrade: @Sendable (HTTPRequest, any Channel, Logger) async throws -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> = { _, channel, _ in
             let address = channel.remoteAddress?.ipAddress ?? "unknown"

@@ -89,11 +89,8 @@ final class SessionFrameHandler: ChannelDuplexHandler, RemovableChannelHandler {
         guard !closeSent else { return }
         guard heardSinceLastPing else {
             // Not a word since the last ping: say why, then close without waiting for an answer.
-            var reason = context.channel.allocator.buffer(capacity: 16)
-            reason.write(webSocketErrorCode: .goingAway)
-            reason.writeString("ping timeout")
             closeSent = true
-            context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: reason)), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(SessionWriter.closeFrame(.goingAway, reason: "ping timeout")), promise: nil)
             context.close(promise: nil)
             return
         }

@@ -15,13 +15,18 @@ struct SessionWriter: Sendable {
 
     /// Sends a close frame; the peer's answer, or the close timeout, ends the connection.
     func close(_ code: WebSocketErrorCode, reason: String) {
-        var data = channel.allocator.buffer(capacity: 2 + reason.utf8.count)
-        data.write(webSocketErrorCode: code)
-        data.writeString(reason)
-        channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .connectionClose, data: data), promise: nil)
+        channel.writeAndFlush(Self.closeFrame(code, reason: reason), promise: nil)
     }
 
     static func textFrame(_ text: String) -> WebSocketFrame {
         WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(string: text))
+    }
+
+    static func closeFrame(_ code: WebSocketErrorCode, reason: String) -> WebSocketFrame {
+        var data = ByteBuffer()
+        data.reserveCapacity(2 + reason.utf8.count)
+        data.write(webSocketErrorCode: code)
+        data.writeString(reason)
+        return WebSocketFrame(fin: true, opcode: .connectionClose, data: data)
     }
 }
