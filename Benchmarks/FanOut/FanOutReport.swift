@@ -17,7 +17,7 @@ struct FanOutReport {
         Swift.print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for result in results {
             let reference = result.reference
-            for row in [result.zmes, result.reference, result.hummingbird] {
+            for row in result.rows {
                 let ratio = percentile(row.lastClientMs, 99) / percentile(reference.lastClientMs, 99)
                 Swift.print(
                     "| \(row.target) | \(row.sessions) | \(format(percentile(row.lastClientMs, 50), 1)) | \(format(percentile(row.lastClientMs, 99), 1)) | "
@@ -30,7 +30,7 @@ struct FanOutReport {
         Swift.print("|---|---:|---:|---:|---:|---:|---:|")
         for result in results {
             let reference = result.reference
-            for row in [result.zmes, result.reference, result.hummingbird] {
+            for row in result.rows {
                 Swift.print(
                     "| \(row.target) | \(row.sessions) | \(format(row.residentBeforeKiB, 0)) | \(format(row.residentIdleKiB, 0)) | "
                         + "\(format(row.kibPerSession, 1)) | \(format(row.kibPerSession / reference.kibPerSession, 2)) | \(row.serverThreads) |")

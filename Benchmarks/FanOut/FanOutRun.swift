@@ -23,6 +23,9 @@ struct FanOutResults {
     var zmes: FanOutResult
     var reference: FanOutResult
     var hummingbird: FanOutResult
+
+    /// In the order the tables show them.
+    var rows: [FanOutResult] { [zmes, reference, hummingbird] }
 }
 
 /// The figures of one round: one server process, N sessions, K timed alarms.

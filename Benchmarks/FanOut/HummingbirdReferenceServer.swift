@@ -3,7 +3,6 @@ import HummingbirdTLS
 import HummingbirdWebSocket
 import Logging
 import NIOCore
-import NIOHTTP1
 import NIOPosix
 import NIOSSL
 import NIOWebSocket
@@ -44,17 +43,7 @@ enum HummingbirdReferenceServer {
                 tlsConfiguration: tls),
             configuration: .init(address: .hostname("127.0.0.1", port: port)),
             logger: logger)
-        // The admin side is the bare reference's, on plain NIO: it is not what is measured.
-        _ = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                channel.pipeline.configureHTTPServerPipeline().flatMap {
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(AlarmIngestHandler(hub: hub))
-                    }
-                }
-            }
-            .bind(host: "127.0.0.1", port: adminPort).get()
+        _ = try await AlarmIngestHandler.bind(port: adminPort, group: MultiThreadedEventLoopGroup.singleton, hub: hub).get()
         progress("hummingbird reference server listening on \(port), admin \(adminPort)")
         try await webSocket.runService()
     }

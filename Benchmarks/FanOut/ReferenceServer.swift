@@ -39,16 +39,7 @@ enum ReferenceServer {
                 }
             }
             .bind(host: "127.0.0.1", port: port).wait()
-        _ = try ServerBootstrap(group: group)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                channel.pipeline.configureHTTPServerPipeline().flatMap {
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(AlarmIngestHandler(hub: hub))
-                    }
-                }
-            }
-            .bind(host: "127.0.0.1", port: adminPort).wait()
+        _ = try AlarmIngestHandler.bind(port: adminPort, group: group, hub: hub).wait()
         progress("reference server listening on \(port), admin \(adminPort)")
         try webSocket.closeFuture.wait()
     }
@@ -173,6 +164,20 @@ final class AlarmIngestHandler: ChannelInboundHandler {
             context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: reply)))), promise: nil)
             context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { [channel = context.channel] _ in channel.close(promise: nil) }
         }
+    }
+
+    /// The references' admin side, on plain NIO: it is not what is measured.
+    static func bind(port: Int, group: any EventLoopGroup, hub: Hub) -> EventLoopFuture<any Channel> {
+        ServerBootstrap(group: group)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.pipeline.configureHTTPServerPipeline().flatMap {
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(AlarmIngestHandler(hub: hub))
+                    }
+                }
+            }
+            .bind(host: "127.0.0.1", port: port)
     }
 
     /// The alarm message in the shape zmes sends (PROTOCOL.md, "Alarms").
