@@ -63,15 +63,9 @@ struct FanOutRound {
         case .zmes(let executable):
             server = try sandbox.launch(zmes: executable)
         case .reference(let certificate, let key):
-            server = try ServerProcess(
-                executable: CommandLine.arguments[0],
-                arguments: ["reference-server", "\(sandbox.webSocketPort)", "\(sandbox.adminPort)", certificate, key],
-                directory: sandbox.directory, logPath: sandbox.directory + "/reference.log")
+            server = try relaunch(as: "reference-server", certificate: certificate, key: key, in: sandbox)
         case .hummingbird(let certificate, let key):
-            server = try ServerProcess(
-                executable: CommandLine.arguments[0],
-                arguments: ["hummingbird-server", "\(sandbox.webSocketPort)", "\(sandbox.adminPort)", certificate, key],
-                directory: sandbox.directory, logPath: sandbox.directory + "/hummingbird.log")
+            server = try relaunch(as: "hummingbird-server", certificate: certificate, key: key, in: sandbox)
         }
         defer { server.stop() }
         try waitForHealthy(adminPort: sandbox.adminPort, server: server)
@@ -124,5 +118,13 @@ struct FanOutRound {
             target: target.name, sessions: sessions, residentBeforeKiB: before, residentIdleKiB: idle, setupSeconds: setupSeconds,
             lastClientMs: lastClient, perClientMs: perClient, ingestMs: ingest, serverThreads: threads,
             serverCPUPerAlarmMs: cpuPerAlarm)
+    }
+
+    /// This executable again, as one of the reference servers, on the sandbox's ports.
+    private func relaunch(as mode: String, certificate: String, key: String, in sandbox: ZmesSandbox) throws -> ServerProcess {
+        try ServerProcess(
+            executable: CommandLine.arguments[0],
+            arguments: [mode, "\(sandbox.webSocketPort)", "\(sandbox.adminPort)", certificate, key],
+            directory: sandbox.directory, logPath: sandbox.directory + "/\(mode).log")
     }
 }

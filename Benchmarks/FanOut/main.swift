@@ -9,31 +9,21 @@ import Foundation
 import ZmesBenchSupport
 
 var arguments = Array(CommandLine.arguments.dropFirst())
-if arguments.first == "reference-server" {
+/// This executable re-launched as one of the reference servers (see `Target`).
+if let mode = arguments.first, mode == "reference-server" || mode == "hummingbird-server" {
     guard arguments.count == 5, let port = Int(arguments[1]), let admin = Int(arguments[2]) else {
-        progress("usage: FanOut reference-server PORT ADMIN_PORT CERT KEY")
+        progress("usage: FanOut \(mode) PORT ADMIN_PORT CERT KEY")
         exit(2)
     }
     ProcessStats.raiseOpenFileLimit()
     do {
-        try ReferenceServer.run(port: port, adminPort: admin, certificate: arguments[3], key: arguments[4])
+        if mode == "reference-server" {
+            try ReferenceServer.run(port: port, adminPort: admin, certificate: arguments[3], key: arguments[4])
+        } else {
+            try await HummingbirdReferenceServer.run(port: port, adminPort: admin, certificate: arguments[3], key: arguments[4])
+        }
     } catch {
-        progress("reference server failed: \(error)")
-        exit(1)
-    }
-    exit(0)
-}
-
-if arguments.first == "hummingbird-server" {
-    guard arguments.count == 5, let port = Int(arguments[1]), let admin = Int(arguments[2]) else {
-        progress("usage: FanOut hummingbird-server PORT ADMIN_PORT CERT KEY")
-        exit(2)
-    }
-    ProcessStats.raiseOpenFileLimit()
-    do {
-        try await HummingbirdReferenceServer.run(port: port, adminPort: admin, certificate: arguments[3], key: arguments[4])
-    } catch {
-        progress("hummingbird reference server failed: \(error)")
+        progress("\(mode) failed: \(error)")
         exit(1)
     }
     exit(0)
