@@ -8,7 +8,9 @@
 # smptebars video), builds and starts `zmes serve` with the ZoneMinder
 # shared-memory source enabled, connects a websocket client, forces an alarm
 # with zmu and checks that the client gets the start and end notifications
-# with the event id ZoneMinder wrote to MariaDB.
+# with the event id ZoneMinder wrote to MariaDB. A second monitor (Id 2,
+# Mocord, 75 s sections) checks that recorded sections are no alarm and that
+# each alarm inside a section is one start and one end naming that section.
 #
 # Needs root, Debian 12 (ZoneMinder 1.36), network access to the Debian
 # mirror for the first run (about 700 MB). If the packages cannot be
@@ -31,12 +33,16 @@ set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 MONITOR_ID=1
 MONITOR_NAME=ZMTest
+MOCORD_ID=2
+MOCORD_NAME=ZMMocord
+SECTION_SECONDS=75
 WIDTH=320
 HEIGHT=240
 FPS=5
 VIDEO_SECONDS=3600
 SHM_DIR=/dev/shm
 SHM_FILE=$SHM_DIR/zm.mmap.$MONITOR_ID
+MOCORD_SHM=$SHM_DIR/zm.mmap.$MOCORD_ID
 BUILD_TIMEOUT=${ZMES_E2E_BUILD_TIMEOUT:-1800}
 DEADLINE=${ZMES_E2E_DEADLINE:-2700}
 export DEBIAN_FRONTEND=noninteractive
@@ -275,6 +281,11 @@ if [[ -n $existing && $existing != "$MONITOR_NAME" && ${ZMES_E2E_FORCE:-0} != 1 
     die "monitor $MONITOR_ID exists and is '$existing', not this test's '$MONITOR_NAME'; refusing to overwrite (ZMES_E2E_FORCE=1 to override)"
 fi
 
+existing=$(sql -N "$DB_NAME" -e "SELECT Name FROM Monitors WHERE Id=$MOCORD_ID")
+if [[ -n $existing && $existing != "$MOCORD_NAME" && ${ZMES_E2E_FORCE:-0} != 1 ]]; then
+    die "monitor $MOCORD_ID exists and is '$existing', not this test's '$MOCORD_NAME'; refusing to overwrite (ZMES_E2E_FORCE=1 to override)"
+fi
+
 VIDEO=$TMP/smptebars.mp4
 log "generating a ${VIDEO_SECONDS}s ${WIDTH}x${HEIGHT} ${FPS} fps smptebars video"
 timeout 300 ffmpeg -nostdin -hide_banner -loglevel error -y \
@@ -301,6 +312,23 @@ INSERT INTO Zones SET
   MinFilterPixels=$((AREA * 3 / 100)), MaxFilterPixels=$((AREA * 75 / 100)),
   MinBlobPixels=$((AREA * 2 / 100)), MaxBlobPixels=NULL, MinBlobs=1, MaxBlobs=NULL,
   OverloadFrames=0, ExtendAlarmFrames=0;
+DELETE FROM Zones WHERE MonitorId=$MOCORD_ID;
+DELETE FROM Monitors WHERE Id=$MOCORD_ID;
+INSERT INTO Monitors SET
+  Id=$MOCORD_ID, Name='$MOCORD_NAME', Type='Ffmpeg', Function='Mocord', Enabled=1, DecodingEnabled=1,
+  StorageId=(SELECT MIN(Id) FROM Storage), Path='$VIDEO', Method='', Options='',
+  Width=$WIDTH, Height=$HEIGHT, Colours=4, MaxFPS=$FPS, AlarmMaxFPS=$FPS, AnalysisFPSLimit=NULL,
+  ImageBufferCount=20, PreEventCount=5, PostEventCount=5, WarmupCount=0,
+  SectionLength=$SECTION_SECONDS, MinSectionLength=5,
+  SaveJPEGs=1, VideoWriter=0, ZoneCount=1, Sequence=2;
+INSERT INTO Zones (MonitorId, Name, Type, Units, NumCoords, Coords, Area, AlarmRGB, CheckMethod,
+  MinPixelThreshold, MaxPixelThreshold, MinAlarmPixels, MaxAlarmPixels, FilterX, FilterY,
+  MinFilterPixels, MaxFilterPixels, MinBlobPixels, MaxBlobPixels, MinBlobs, MaxBlobs,
+  OverloadFrames, ExtendAlarmFrames)
+  SELECT $MOCORD_ID, Name, Type, Units, NumCoords, Coords, Area, AlarmRGB, CheckMethod,
+  MinPixelThreshold, MaxPixelThreshold, MinAlarmPixels, MaxAlarmPixels, FilterX, FilterY,
+  MinFilterPixels, MaxFilterPixels, MinBlobPixels, MaxBlobPixels, MinBlobs, MaxBlobs,
+  OverloadFrames, ExtendAlarmFrames FROM Zones WHERE MonitorId=$MONITOR_ID;
 EOF
 
 # ---------------------------------------------------------------- ZoneMinder
@@ -332,12 +360,13 @@ def read(path):
 cmd, path = sys.argv[1], sys.argv[2]
 if cmd == "read":
     print(json.dumps(read(path)))
-elif cmd == "wait-idle":  # wait-idle PATH TIMEOUT
+elif cmd == "wait-idle":  # wait-idle PATH TIMEOUT [STATES]: at rest (Idle, or the given states: 1,5)
     deadline = time.time() + float(sys.argv[3])
+    rest = {int(x) for x in (sys.argv[4] if len(sys.argv) > 4 else "1").split(",")}
     r = {}
     while time.time() < deadline:
         r = read(path)
-        if r.get("size") == 760 and r.get("valid") == 1 and r.get("state") == 1 and r.get("heartbeat_age", 99) < 10:
+        if r.get("size") == 760 and r.get("valid") == 1 and r.get("state") in rest and r.get("heartbeat_age", 99) < 10:
             print(json.dumps(r)); sys.exit(0)
         time.sleep(0.2)
     print(json.dumps(r)); sys.exit(1)
@@ -399,7 +428,7 @@ server: {address: 127.0.0.1, port: $WS_PORT, tls: {enabled: false}}
 admin: {port: $ADMIN_PORT}
 auth: {enabled: false}
 store: {path: $TMP/zmes.sqlite}
-zoneminder: {enabled: true, shm_dir: $SHM_DIR, poll_interval: 0.25, send_event_end: true, monitors: [{id: $MONITOR_ID, name: $MONITOR_NAME}]}
+zoneminder: {enabled: true, shm_dir: $SHM_DIR, poll_interval: 0.25, send_event_end: true, monitors: [{id: $MONITOR_ID, name: $MONITOR_NAME}, {id: $MOCORD_ID, name: $MOCORD_NAME}]}
 EOF
 log "starting zmes serve (websocket port $WS_PORT, admin port $ADMIN_PORT)"
 "$ZMES_BIN" serve --config "$TMP/zmes.yml" >"$TMP/zmes.log" 2>&1 &
@@ -470,7 +499,7 @@ fi
 
 WS_OUT=$TMP/ws.jsonl
 : >"$WS_OUT"
-python3 "$TMP/ws.py" listen "$WS_URL" "$WS_OUT" "$TMP/ws.ready" 300 >"$TMP/ws.log" 2>&1 &
+python3 "$TMP/ws.py" listen "$WS_URL" "$WS_OUT" "$TMP/ws.ready" 900 >"$TMP/ws.log" 2>&1 &
 WS_PID=$!
 for i in $(seq 1 50); do
     [[ -e $TMP/ws.ready ]] && break
@@ -565,6 +594,91 @@ done
 got=$(grep -c . "$WS_OUT" || true)
 log "websocket messages received: $got"
 ((got == 0)) || sed 's/^/  ws: /' "$WS_OUT" >&2
+# ---------------------------------------------------------------- 6. Mocord
+# A monitor that records all the time: its sections are no alarm; each alarm
+# inside a section is one start and one end that name the section's event.
+mocord_event() { sql -N "$DB_NAME" -e "SELECT COALESCE(MAX(Id),0) FROM Events WHERE MonitorId=$MOCORD_ID"; }
+# zmes's notifications for the Mocord monitor so far, one "kind eventid" a line.
+mocord_notes() {
+    python3 - "$WS_OUT" "$MOCORD_ID" <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    try:
+        m = json.loads(line)
+    except ValueError:
+        continue
+    if not isinstance(m, dict) or m.get("event") != "alarm":
+        continue
+    for e in m.get("events", []):
+        if str(e.get("MonitorId")) == sys.argv[2]:
+            print(("end" if str(e.get("Cause", "")).startswith("End:") else "start") + " " + str(e.get("EventId")))
+PY
+}
+# force_mocord_alarm: zmu -a, hold 1.5 s, cancel, wait until the monitor rests again (Tape).
+force_mocord_alarm() {
+    local out
+    out=$(timeout 30 zmu -m "$MOCORD_ID" -a -U admin -P admin 2>&1) || { fail "zmu -m $MOCORD_ID -a failed: $out"; return 1; }
+    log "zmu -m $MOCORD_ID -a: ${out:-<no output>}"
+    sleep 1.5
+    timeout 30 zmu -m "$MOCORD_ID" -c -U admin -P admin >/dev/null 2>&1 || { fail "zmu -m $MOCORD_ID -c failed"; return 1; }
+    python3 "$TMP/shm.py" wait-idle "$MOCORD_SHM" 30 1,5 >/dev/null || { fail "Mocord monitor did not rest within 30 s of the cancel"; return 1; }
+    sleep 3   # a few polls, and the end's delivery
+}
+
+if ! python3 "$TMP/shm.py" wait-idle "$MOCORD_SHM" 60 1,5 >/dev/null; then
+    fail "Mocord monitor $MOCORD_ID is not capturing: $(python3 "$TMP/shm.py" read "$MOCORD_SHM")"
+else
+    first_section=$(mocord_event)
+    log "Mocord: waiting for two section boundaries with no alarm (sections of ${SECTION_SECONDS}s; open section $first_section)"
+    boundaries=0
+    section=$first_section
+    for ((i = 0; i < (2 * SECTION_SECONDS + 40) * 2; i++)); do
+        now_section=$(mocord_event)
+        if [[ $now_section != "$section" ]]; then
+            boundaries=$((boundaries + 1))
+            log "Mocord: section $section closed, $now_section opened"
+            section=$now_section
+            ((boundaries >= 2)) && break
+        fi
+        sleep 0.5
+    done
+    notes=$(mocord_notes)
+    if ((boundaries < 2)); then
+        fail "Mocord monitor opened $boundaries new sections in $((2 * SECTION_SECONDS + 40)) s (expected 2): is it recording?"
+    elif [[ -z $notes ]]; then
+        pass "Mocord: sections $first_section..$section opened and closed with no alarm, and zmes sent no notification"
+    else
+        fail "Mocord: zmes notified recorded sections with no alarm: $(tr '\n' ';' <<<"$notes")"
+    fi
+
+    # One alarm inside the section just opened.
+    t_first=$(date +%s)
+    force_mocord_alarm
+    notes=$(mocord_notes)
+    if [[ $notes == $'start '"$section"$'\nend '"$section" ]]; then
+        pass "Mocord: a forced alarm inside section $section gave exactly one start and one end naming it"
+    else
+        fail "Mocord: a forced alarm inside section $section gave: $(tr '\n' ';' <<<"${notes:-nothing}") (expected one start and one end of $section)"
+    fi
+
+    # A second alarm a minute later, in the same section.
+    delay=$((t_first + 60 - $(date +%s)))
+    ((delay <= 0)) || sleep "$delay"
+    if [[ $(mocord_event) != "$section" ]]; then
+        fail "Mocord: section $section closed before the second alarm (setup: SECTION_SECONDS too short)"
+    else
+        force_mocord_alarm
+        notes=$(mocord_notes)
+        want=$'start '"$section"$'\nend '"$section"$'\nstart '"$section"$'\nend '"$section"
+        if [[ $notes == "$want" ]]; then
+            pass "Mocord: two alarms a minute apart in section $section gave two starts and two ends"
+        else
+            fail "Mocord: two alarms in section $section gave: $(tr '\n' ';' <<<"${notes:-nothing}") (expected two starts and two ends)"
+        fi
+    fi
+    sql -N "$DB_NAME" -e "SELECT Id, Cause, StartDateTime, EndDateTime, Frames, AlarmFrames FROM Events WHERE MonitorId=$MOCORD_ID ORDER BY Id" >&2 || true
+fi
+
 if ((FAILED)); then
     show_tail "$TMP/zmes.log" 20
 fi

@@ -16,6 +16,13 @@ public struct Alarm: Sendable, Hashable, Codable {
     public var time: Date
     /// Where it came from (`admin`, `zoneminder`, ...), for logs and metrics.
     public var source: String
+    /// Which alarm of the event this is. A monitor that records all the time (ZoneMinder's
+    /// Record and Mocord) keeps one event open across several alarms, so the event id alone
+    /// cannot tell a second alarm from a repeat of the first. Sources with one alarm per
+    /// event leave it 0; the ZoneMinder watcher uses the alarm's start time in milliseconds,
+    /// which a restart never reuses. An end with 0 closes whichever alarm of its event was
+    /// notified.
+    public var occurrence: Int
 
     public init(
         monitorId: Int,
@@ -24,7 +31,8 @@ public struct Alarm: Sendable, Hashable, Codable {
         cause: String,
         kind: AlarmKind = .start,
         time: Date = Date(),
-        source: String = "admin"
+        source: String = "admin",
+        occurrence: Int = 0
     ) {
         self.monitorId = monitorId
         self.monitorName = monitorName
@@ -33,6 +41,7 @@ public struct Alarm: Sendable, Hashable, Codable {
         self.kind = kind
         self.time = time
         self.source = source
+        self.occurrence = occurrence
     }
 
     /// The cause as clients show it: end notifications are prefixed `End:` exactly once.

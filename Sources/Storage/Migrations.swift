@@ -101,6 +101,10 @@ enum Migrations {
                     WHERE state IN ('queued', 'retrying') AND claimed_at IS NULL;
                 """)
         }
+        migrator.registerMigration("v7-notification-occurrence") { db in
+            // Record/Mocord events hold several alarms: the notification remembers which one.
+            try db.execute(sql: "ALTER TABLE notifications ADD COLUMN occurrence INTEGER NOT NULL DEFAULT 0")
+        }
         return migrator
     }
 }

@@ -18,11 +18,9 @@ public struct NotificationCandidate: Sendable {
 }
 
 extension Store {
-    /// Applies the interval rule and records the outcome in one transaction: the
+    /// Applies ``NotificationRule`` and records the outcome in one transaction: the
     /// last-notified times and the outbox jobs land together or not at all.
     ///
-    /// An event start notifies a device when its interval for the monitor has elapsed.
-    /// An event end notifies only the devices that were notified of that event's start.
     /// The last notification of each candidate is read by primary key, so the cost grows
     /// with the candidates, not with every device ever notified for the monitor.
     /// - Returns: the tokens notified.
@@ -35,10 +33,11 @@ extension Store {
         return try await pool.write { db in
             var notified = Set<String>()
             let last = try db.cachedStatement(
-                sql: "SELECT event_id, notified_at FROM notifications WHERE token = ? AND monitor_id = ?")
+                sql: "SELECT event_id, occurrence, notified_at FROM notifications WHERE token = ? AND monitor_id = ?")
             let upsert = try db.cachedStatement(sql: """
-                INSERT INTO notifications (token, monitor_id, event_id, notified_at) VALUES (?, ?, ?, ?)
-                ON CONFLICT(token, monitor_id) DO UPDATE SET event_id = excluded.event_id, notified_at = excluded.notified_at
+                INSERT INTO notifications (token, monitor_id, event_id, occurrence, notified_at) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT(token, monitor_id) DO UPDATE SET event_id = excluded.event_id,
+                    occurrence = excluded.occurrence, notified_at = excluded.notified_at
                 """)
             let enqueue = try db.cachedStatement(sql: """
                 INSERT INTO outbox (token, provider, state, attempts, next_attempt_at, monitor_id, monitor_name,
@@ -47,15 +46,16 @@ extension Store {
                 """)
             for candidate in candidates {
                 let previous = try Row.fetchOne(last, arguments: [candidate.token, alarm.monitorId]).map { row in
-                    (eventId: row["event_id"] as Int, at: Date(storeValue: row["notified_at"]))
+                    LastNotification(
+                        eventId: row["event_id"], occurrence: row["occurrence"], at: Date(storeValue: row["notified_at"]))
                 }
-                switch alarm.kind {
-                case .start:
-                    if let previous, previous.eventId == alarm.eventId { continue }
-                    if let previous, now.timeIntervalSince(previous.at) < Double(candidate.interval) { continue }
-                    try upsert.execute(arguments: [candidate.token, alarm.monitorId, alarm.eventId, now.storeValue])
-                case .end:
-                    guard let previous, previous.eventId == alarm.eventId else { continue }
+                guard case .send(let record) = NotificationRule.decide(
+                    alarm, previous: previous, interval: candidate.interval, now: now)
+                else { continue }
+                if let record {
+                    try upsert.execute(arguments: [
+                        candidate.token, alarm.monitorId, record.eventId, record.occurrence, record.at.storeValue,
+                    ])
                 }
                 notified.insert(candidate.token)
                 if let provider = candidate.provider {

@@ -40,6 +40,28 @@ struct StoreTests {
         #expect(try await store.recordNotifications(for: end, candidates: both, at: t0.addingTimeInterval(1)) == ["t1"])
     }
 
+    @Test("two alarms of one event (Mocord) are two notifications; a repeat is none; the end matches its alarm")
+    func occurrences() async throws {
+        let store = try Store(path: path)
+        try await store.register(registration("t1"))
+        let candidate = [NotificationCandidate(token: "t1", interval: 0, provider: .fcm)]
+        let t0 = Date()
+        var first = alarm
+        first.occurrence = 1_000
+        var second = alarm
+        second.occurrence = 61_000
+        #expect(try await store.recordNotifications(for: first, candidates: candidate, at: t0) == ["t1"])
+        #expect(try await store.recordNotifications(for: first, candidates: candidate, at: t0.addingTimeInterval(1)).isEmpty)
+        var staleEnd = first
+        staleEnd.kind = .end
+        #expect(try await store.recordNotifications(for: second, candidates: candidate, at: t0.addingTimeInterval(60)) == ["t1"])
+        #expect(try await store.recordNotifications(for: staleEnd, candidates: candidate, at: t0.addingTimeInterval(61)).isEmpty)
+        var end = second
+        end.kind = .end
+        #expect(try await store.recordNotifications(for: end, candidates: candidate, at: t0.addingTimeInterval(62)) == ["t1"])
+        #expect(try await store.pushJobs().count == 3)
+    }
+
     @Test("outbox jobs and last-notified times are written together and survive reopening")
     func durable() async throws {
         do {

@@ -25,12 +25,14 @@ struct MonitorWatcherTests {
         var w = watcher()
         #expect(feed(&w, [snap(.idle, 0)]).isEmpty)
         let start = w.observe(snap(.alarm, 17, "Forced Web"), at: time)
-        #expect(start == [Alarm(monitorId: 2, monitorName: "Garage", eventId: 17, cause: "Forced Web", kind: .start, time: time, source: "zoneminder")])
+        let occurrence = Int(time.timeIntervalSince1970 * 1_000)
+        #expect(start == [Alarm(monitorId: 2, monitorName: "Garage", eventId: 17, cause: "Forced Web", kind: .start, time: time, source: "zoneminder", occurrence: occurrence)])
         #expect(feed(&w, [snap(.alarm, 17), snap(.alert, 17), snap(.alarm, 17), snap(.alert, 17)]).isEmpty)
         let end = w.observe(snap(.idle, 17, "Forced Web"), at: time)
         #expect(end.map(\.kind) == [.end])
         #expect(end.first?.cause == "Forced Web")
         #expect(end.first?.displayedCause == "End: Forced Web")
+        #expect(end.first?.occurrence == occurrence)
         #expect(w.lastNotifiedEventId == 17)
         #expect(w.openEventId == nil)
         #expect(feed(&w, [snap(.idle, 17), snap(.idle, 17)]).isEmpty)
@@ -120,10 +122,13 @@ struct MonitorWatcherTests {
         #expect(w.monitorUnavailable(at: time).map { "\($0.eventId) \($0.kind.rawValue)" } == ["72 start", "72 end"])
     }
 
-    @Test("a lower id (ZoneMinder database reset) is not notified")
+    @Test("a lower id (ZoneMinder database reset) is a new alarm, in progress or whole")
     func lowerId() {
         var w = watcher(lastNotified: 100)
-        #expect(feed(&w, [snap(.alarm, 3), snap(.idle, 3)]).isEmpty)
+        #expect(feed(&w, [snap(.alarm, 3), snap(.idle, 3)]) == ["3 start", "3 end"])
+        #expect(w.lastNotifiedEventId == 3)
+        var atRest = watcher(lastNotified: 100)
+        #expect(feed(&atRest, [snap(.idle, 2), snap(.idle, 2)]) == ["2 start", "2 end"])
     }
 
     @Test("names come from the directory, with its fallback")

@@ -12,7 +12,7 @@ actor SessionRegistry {
         var state: SessionState
         let writer: SessionWriter
         /// Last notification per monitor, for clients without a registered device.
-        var lastNotified: [Int: (eventId: Int, at: Date)] = [:]
+        var lastNotified: [Int: LastNotification] = [:]
 
         init(state: SessionState, writer: SessionWriter) {
             self.state = state
@@ -94,17 +94,10 @@ actor SessionRegistry {
         let alarm = wire.alarm
         let monitor = alarm.monitorId
         guard user.monitors.contains(monitor), entry.state.filter.allows(monitor: monitor) else { return false }
-        let previous = entry.lastNotified[monitor]
-        switch alarm.kind {
-        case .start:
-            if let previous, previous.eventId == alarm.eventId { return false }
-            if let previous, now.timeIntervalSince(previous.at) < Double(entry.state.filter.interval(for: monitor)) {
-                return false
-            }
-            entry.lastNotified[monitor] = (alarm.eventId, now)
-        case .end:
-            guard let previous, previous.eventId == alarm.eventId else { return false }
-        }
+        guard case .send(let record) = NotificationRule.decide(
+            alarm, previous: entry.lastNotified[monitor], interval: entry.state.filter.interval(for: monitor), now: now)
+        else { return false }
+        if let record { entry.lastNotified[monitor] = record }
         writes.add(wire.frame(supplementary: false), to: entry.writer.channel)
         return true
     }
