@@ -254,8 +254,8 @@ struct ResponseProgress {
     }
 
     /// The final status and all its headers arrived, and the body is as long as the server said
-    /// (`content-length`). Without a length only a 2xx without a body counts: its status alone is
-    /// the answer, and no sender reads a missing body of it.
+    /// (`content-length`). Without a length only a 2xx without a body counts: the server accepted
+    /// the request (APNs answers 200 with no body); a cut body of another status is not guessed at.
     func isComplete(headers: [String: String], bodyCount: Int) -> Bool {
         guard headersEnded else { return false }
         if let declared = headers["content-length"] { return Int(declared) == bodyCount }
