@@ -52,7 +52,7 @@ public struct APNsSender: PushSender {
                 ("apns-push-type", "alert"),
                 ("apns-priority", "10"),
                 ("apns-expiration", String(Int(message.expiresAt.timeIntervalSince1970))),
-                ("apns-collapse-id", "zmes-\(message.alarm.monitorId)-\(message.alarm.eventId)"),
+                ("apns-collapse-id", message.collapseID),
                 ("apns-id", UUID().lowercasedString),
                 ("content-type", "application/json"),
             ],

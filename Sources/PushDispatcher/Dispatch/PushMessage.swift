@@ -24,6 +24,12 @@ public struct PushMessage: Sendable {
         self.expiresAt = expiresAt
     }
 
+    /// Makes a push that is sent again (after an outcome zmes could not learn) replace the first
+    /// on the phone instead of showing twice: APNs' `apns-collapse-id`, Android's notification
+    /// `tag`. One per event, so the end of an event replaces its start; the providers scope it
+    /// to the device. At most 46 bytes (APNs allows 64).
+    var collapseID: String { "zmes-\(alarm.monitorId)-\(alarm.eventId)" }
+
     /// The custom keys zmNinja reads from every push, sorted by key.
     var customData: [(key: String, value: String)] {
         [("eid", String(alarm.eventId)), ("mid", String(alarm.monitorId)), ("notification_foreground", "true")]

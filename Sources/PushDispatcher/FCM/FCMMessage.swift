@@ -10,13 +10,13 @@ enum FCMMessage {
                     "notification",
                     strings: [
                         ("channel_id", "zmninja"), ("icon", "ic_stat_notification"), ("sound", "default"),
-                        ("tag", "zmes-\(message.alarm.monitorId)"),
+                        ("tag", message.collapseID),
                     ])
                 android.member("priority", "high")
                 android.member("ttl", "\(max(0, Int(message.expiresAt.timeIntervalSinceNow)))s")
             }
             inner.object("apns") { apns in
-                apns.object("headers", strings: APNsAlert.headers)
+                apns.object("headers", strings: APNsAlert.headers(collapseID: message.collapseID))
                 apns.object("payload") { payload in
                     payload.object("aps") { aps in
                         aps.member("badge", message.badge)

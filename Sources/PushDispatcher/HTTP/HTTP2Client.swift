@@ -54,6 +54,7 @@ final class Transfer: @unchecked Sendable {
     private let continuation: UnsafeContinuation<Result<HTTPResponse, HTTPClientError>, Never>
     var responseBody: [UInt8] = []
     var responseHeaders: [String: String] = [:]
+    var progress = ResponseProgress()
     var headerList: UnsafeMutablePointer<curl_slist>?
     /// libcurl writes its detailed error text here; it must outlive the easy handle's use of it.
     let errorBufferPointer: UnsafeMutablePointer<CChar>
@@ -67,6 +68,11 @@ final class Transfer: @unchecked Sendable {
 
     deinit {
         errorBufferPointer.deallocate()
+    }
+
+    /// The server's whole answer arrived, whatever libcurl reports after it.
+    var hasCompleteResponse: Bool {
+        progress.isComplete(headers: responseHeaders, bodyCount: responseBody.count)
     }
 
     func complete(_ result: Result<HTTPResponse, HTTPClientError>) {

@@ -29,14 +29,15 @@ public struct ProxySender: PushSender {
         var json = JSONBytes(capacity: 512 + message.title.utf8.count + message.body.utf8.count)
         json.beginObject()
         if message.platform == .android {
-            json.object("android", strings: [("channel", "zmninja"), ("icon", "ic_stat_notification"), ("priority", "high")])
+            json.object(
+                "android", strings: [("channel", "zmninja"), ("icon", "ic_stat_notification"), ("priority", "high"), ("tag", message.collapseID)])
         }
         json.member("badge", message.badge)
         json.member("body", message.body)
         json.object("data", strings: message.customData)
         if message.platform == .ios {
             json.object("ios") { ios in
-                ios.object("headers", strings: APNsAlert.headers)
+                ios.object("headers", strings: APNsAlert.headers(collapseID: message.collapseID))
                 ios.member("thread_id", APNsAlert.threadID)
             }
         }
