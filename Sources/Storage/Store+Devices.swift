@@ -45,7 +45,7 @@ extension Store {
             let setBadge = try db.cachedStatement(sql: "UPDATE devices SET badge = ? WHERE token = ?")
             for device in devices {
                 _ = try Self.upsert(device.registration, at: now, db)
-                try setBadge.execute(arguments: [device.badge, device.registration.token])
+                try setBadge.execute(arguments: [BadgeCount.clamped(device.badge), device.registration.token])
             }
         }
     }
@@ -105,16 +105,29 @@ extension Store {
         }
     }
 
-    /// Which of `tokens` belong to a registered device (one indexed lookup each).
-    public func registeredTokens(among tokens: Set<String>) async throws -> Set<String> {
+    /// Which of `tokens` belong to a registered device, with each device's owner (one indexed lookup each).
+    public func deviceOwners(among tokens: Set<String>) async throws -> [String: String] {
+        guard !tokens.isEmpty else { return [:] }
+        return try await pool.read { db in
+            let lookup = try db.cachedStatement(sql: "SELECT user FROM devices WHERE token = ?")
+            var owners: [String: String] = [:]
+            for token in tokens {
+                if let user = try String.fetchOne(lookup, arguments: [token]) { owners[token] = user }
+            }
+            return owners
+        }
+    }
+
+    /// Which of `tokens` belong to a device that never had a push delivered.
+    public func tokensNeverPushed(among tokens: Set<String>) async throws -> Set<String> {
         guard !tokens.isEmpty else { return [] }
         return try await pool.read { db in
-            let lookup = try db.cachedStatement(sql: "SELECT 1 FROM devices WHERE token = ?")
-            var registered = Set<String>()
+            let lookup = try db.cachedStatement(sql: "SELECT 1 FROM devices WHERE token = ? AND last_push_at IS NULL")
+            var found = Set<String>()
             for token in tokens {
-                if try Bool.fetchOne(lookup, arguments: [token]) == true { registered.insert(token) }
+                if try Bool.fetchOne(lookup, arguments: [token]) == true { found.insert(token) }
             }
-            return registered
+            return found
         }
     }
 
@@ -131,11 +144,11 @@ extension Store {
         }
     }
 
-    /// Sets the stored badge count; the next push carries this plus one.
+    /// Sets the stored badge count (held within `BadgeCount.range`); the next push carries this plus one.
     @discardableResult
     public func setBadge(_ badge: Int, token: String) async throws -> Bool {
         try await pool.write { db in
-            try db.execute(sql: "UPDATE devices SET badge = ? WHERE token = ?", arguments: [badge, token])
+            try db.execute(sql: "UPDATE devices SET badge = ? WHERE token = ?", arguments: [BadgeCount.clamped(badge), token])
             return db.changesCount > 0
         }
     }
@@ -160,7 +173,7 @@ extension Device {
             platform: Platform(rawValue: row["platform"]) ?? .android,
             state: PushState(rawValue: row["state"]) ?? .enabled,
             filter: (try? MonitorFilter(monlist: monlist, intlist: intlist)) ?? .all,
-            badge: row["badge"],
+            badge: StoredBadge.read(row["badge"]),
             appVersion: row["appversion"],
             createdAt: Date(storeValue: row["created_at"]),
             updatedAt: Date(storeValue: row["updated_at"]),

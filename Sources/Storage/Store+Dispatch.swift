@@ -53,7 +53,8 @@ extension Store {
                     orphans.append(job.id)
                     continue
                 }
-                let badge: Int? = row[PushJob.columnCount]
+                let stored: DatabaseValue = row[PushJob.columnCount]
+                let badge = stored.isNull ? nil : StoredBadge.read(stored)
                 if badge == nil { badgesNeeded[job.token, default: 0] += 1 }
                 let replayedAt: Double? = row[PushJob.columnCount + 1]
                 jobs.append((job, platform, badge, max(job.createdAt, replayedAt.map(Date.init(storeValue:)) ?? job.createdAt)))
@@ -75,7 +76,7 @@ extension Store {
                 var badge = storedBadge ?? 1
                 if storedBadge == nil, let next = nextBadge[job.token] {
                     badge = next
-                    nextBadge[job.token] = next + 1
+                    nextBadge[job.token] = BadgeCount.incremented(next)
                 }
                 assignments.append((job.id, badge))
                 var claimedJob = job
@@ -97,22 +98,22 @@ extension Store {
 
     private static let claimColumns = PushJob.columns(of: "o")
 
-    /// Adds `count` to each device's badge in one statement.
-    /// - Returns: each device's first new badge (old count plus one).
+    /// Adds `count` to each device's badge in one statement, saturating at `BadgeCount.range`'s top.
+    /// - Returns: each device's first new badge (old count plus one; lower when it saturated).
     private static func raiseBadges(_ db: Database, by counts: [String: Int]) throws -> [String: Int] {
         guard !counts.isEmpty else { return [:] }
         var first: [String: Int] = [:]
         let rows = try Row.fetchCursor(
             db,
             sql: """
-                UPDATE devices SET badge = badge + j.value FROM json_each(?) AS j WHERE devices.token = j.key
+                UPDATE devices SET badge = \(StoredBadge.raisedSQL("badge", by: "j.value")) FROM json_each(?) AS j WHERE devices.token = j.key
                 RETURNING devices.token, devices.badge
                 """,
             arguments: [JSONList.object(counts.map { ($0.key, $0.value) })])
         while let row = try rows.next() {
             let token: String = row[0]
-            let badge: Int = row[1]
-            first[token] = badge - (counts[token] ?? 1) + 1
+            let badge = StoredBadge.read(row[1])
+            first[token] = BadgeCount.clamped(badge - (counts[token] ?? 1) + 1)
         }
         return first
     }

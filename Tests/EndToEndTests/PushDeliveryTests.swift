@@ -336,14 +336,15 @@ struct PushDeliveryTests {
         try await fixture.register(phone, token: Self.iosToken, platform: "ios")
         await phone.close()
         let apns = try #require(fixture.apns)
-        await apns.injectAPNsError(status: 400, reason: "BadDeviceToken", deviceToken: Self.iosToken)
+        // A permanent error that keeps the device (BadDeviceToken would remove a token never pushed to).
+        await apns.injectAPNsError(status: 400, reason: "DeviceTokenNotForTopic", deviceToken: Self.iosToken)
         _ = try fixture.alarm(event: 1)
         #expect(try await eventually { try Zmes.json(["push", "list", "--json", "--state", "failed"], in: fixture.directory).count == 1 })
         let admin = HTTP2Client()
         defer { admin.shutdown() }
         let list = try await admin.send(HTTPRequest(url: "http://127.0.0.1:\(ports.admin)/api/v1/pushes?state=failed", method: "GET"))
         let failed = try #require(try JSONSerialization.jsonObject(with: Data(list.body)) as? [[String: Any]])
-        #expect(failed.first?["lastError"] as? String == "BadDeviceToken")
+        #expect(failed.first?["lastError"] as? String == "DeviceTokenNotForTopic")
         let id = try #require(failed.first?["id"] as? Int)
         let replay = try await admin.send(HTTPRequest(url: "http://127.0.0.1:\(ports.admin)/api/v1/pushes/replay", body: Array("{\"ids\":[\(id)]}".utf8)))
         #expect(replay.status == 200)

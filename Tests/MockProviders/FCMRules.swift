@@ -5,12 +5,15 @@ import Foundation
 ///
 /// Send order (first failure wins): injected fault, route (404), method (405),
 /// access token (401 UNAUTHENTICATED), project (403 PERMISSION_DENIED),
-/// content-type and body (400 INVALID_ARGUMENT).
+/// content-type and body (400 INVALID_ARGUMENT), then size: FCM refuses a message over
+/// 4096 bytes; the mock counts the whole request body apart from the token (stricter
+/// than Google, which counts what reaches the phone).
 /// Token-endpoint order: fault (only `injectTokenEndpoint` faults and
 /// `failEverything`), method, content-type, grant_type (400
 /// unsupported_grant_type), then the assertion (400 invalid_grant, or
 /// invalid_scope for a missing firebase.messaging scope, as Google answers).
 actor FCMRules {
+    static let messageLimit = 4096
     static let messagingScope = "https://www.googleapis.com/auth/firebase.messaging"
     static let jwtBearerGrant = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 
@@ -125,6 +128,10 @@ actor FCMRules {
         case .failure(let failure):
             return FCMErrors.invalidArgument(failure.message)
         case .success(let (message, validateOnly)):
+            let payloadSize = request.body.count - (message["token"]?.stringValue?.utf8.count ?? 0)
+            guard payloadSize <= Self.messageLimit else {
+                return FCMErrors.invalidArgument("Message is too big: \(payloadSize) bytes, the limit is \(Self.messageLimit).")
+            }
             if validateOnly {
                 return .json(status: 200, JSONValue.object(["name": .string("projects/\(project)/messages/fake_message_id")]).serialized)
             }

@@ -8,9 +8,11 @@ import Foundation
 /// badge, `data` with string `mid`, `eid`, `notification_foreground` (and only
 /// string values), and exactly one of `android` {icon, priority, channel} or
 /// `ios` {thread_id, headers}; unknown extra keys are tolerated, as the cloud
-/// function ignores them.
+/// function ignores them. The function hands the push on to FCM, so a body over
+/// 4096 bytes apart from the token is refused (400 `{"Error":"Message is too big"}`).
 actor ProxyRules {
     static let path = "/send_push"
+    static let messageLimit = 4096
 
     let key: String
     var faults = FaultPlan()
@@ -41,6 +43,8 @@ actor ProxyRules {
         case .failure(let problem): return Self.error(400, problem.text)
         case .success(let value): platform = value
         }
+        let payloadSize = request.body.count - (json?["token"]?.stringValue?.utf8.count ?? 0)
+        guard payloadSize <= Self.messageLimit else { return Self.error(400, "Message is too big") }
         sent += 1
         let id = "projects/zmninja/messages/\(sent)"
         accepted.append(ProxyPush(

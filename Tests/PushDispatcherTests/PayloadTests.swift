@@ -38,6 +38,37 @@ struct PayloadTests {
         }
     }
 
+    @Test("a huge title (monitor name) is cut too: every provider's body stays within its limit and parses")
+    func hugeTitle() throws {
+        var huge = message(body: String(repeating: "Motion \u{1}é🚨 ", count: 2_000))
+        huge.title = String(repeating: "Garage\u{2}🚗 ", count: 2_000) + " Alarm (5060)"
+        for platform in Platform.allCases {
+            huge.platform = platform
+            let apns = APNsPayload.encode(huge)
+            let fcm = FCMMessage.encode(huge)
+            let proxy = ProxySender.body(huge)
+            #expect(apns.count <= 4096)
+            #expect(apns.count > 3_900)
+            #expect(fcm.count - huge.token.utf8.count <= 4096)
+            #expect(proxy.count - huge.token.utf8.count <= 4096)
+            let apnsAlert = try #require(((try JSONSerialization.jsonObject(with: Data(apns)) as? [String: Any])?["aps"] as? [String: Any])?["alert"] as? [String: String])
+            #expect(apnsAlert["title"]?.hasPrefix("Garage") == true)
+            #expect(apnsAlert["title"]?.hasSuffix("…") == true)
+            let fcmObject = try #require(try JSONSerialization.jsonObject(with: Data(fcm)) as? [String: Any])
+            let fcmMessage = try #require(fcmObject["message"] as? [String: Any])
+            #expect(fcmMessage["token"] as? String == huge.token)
+            #expect(((fcmMessage["notification"] as? [String: String])?["title"])?.hasSuffix("…") == true)
+            #expect((fcmMessage["data"] as? [String: String])?["eid"] == "5060")
+            let proxyObject = try #require(try JSONSerialization.jsonObject(with: Data(proxy)) as? [String: Any])
+            #expect((proxyObject["title"] as? String)?.hasSuffix("…") == true)
+            #expect((proxyObject["data"] as? [String: String])?["mid"] == "3")
+        }
+        // Short text is left alone.
+        #expect(PayloadFit.cut("Garage", toBytes: 6) == "Garage")
+        #expect(PayloadFit.cut("é🚨x", toBytes: 5) == "é…")
+        #expect(PayloadFit.cut("🚨", toBytes: 3) == "")
+    }
+
     @Test("FCM data values are all strings")
     func fcmStrings() throws {
         let object = try #require(try JSONSerialization.jsonObject(with: Data(FCMMessage.encode(message(body: "b", platform: .android)))) as? [String: Any])
@@ -67,7 +98,8 @@ struct ReplyClassificationTests {
         #expect(APNsReply.classify(response(403, #"{"reason":"InvalidProviderToken"}"#)) == .credentialRejected(reason: "InvalidProviderToken"))
         #expect(APNsReply.classify(response(403, #"{"reason":"ExpiredProviderToken"}"#)) == .retry(reason: "ExpiredProviderToken", after: .zero))
         #expect(APNsReply.classify(response(503, #"{"reason":"ServiceUnavailable"}"#, headers: ["retry-after": "2"])) == .retry(reason: "ServiceUnavailable", after: .seconds(2)))
-        #expect(APNsReply.classify(response(400, #"{"reason":"BadDeviceToken"}"#)) == .failed(reason: "BadDeviceToken"))
+        #expect(APNsReply.classify(response(400, #"{"reason":"BadDeviceToken"}"#)) == .badToken(reason: "BadDeviceToken"))
+        #expect(APNsReply.classify(response(400, #"{"reason":"DeviceTokenNotForTopic"}"#)) == .failed(reason: "DeviceTokenNotForTopic"))
     }
 
     @Test("FCM replies are decided by errorCode, not message text")

@@ -70,7 +70,7 @@ struct DeviceMonitorsTests {
         let store = try Store(path: path)
         try await store.register(contentsOf: (0..<50).map { try registration("t\($0)", monlist: "\($0 % 5)") })
         #expect(try await watching(store, 3) == Set((0..<50).filter { $0 % 5 == 3 }.map { "t\($0)" }))
-        #expect(try await store.registeredTokens(among: ["t1", "t49", "unknown"]) == ["t1", "t49"])
+        #expect(try await store.deviceOwners(among: ["t1", "t49", "unknown"]) == ["t1": "alice", "t49": "alice"])
     }
 
     @Test("a store written before the monitor index finds its devices after the upgrade")

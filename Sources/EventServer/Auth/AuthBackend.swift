@@ -29,6 +29,9 @@ public struct MonitorPermissions: Sendable {
         self.byUser = byUser
     }
 
+    /// Whether devices belong to someone: false when there are no accounts (auth off).
+    var checksOwners: Bool { byUser != nil }
+
     /// A user unknown to the backend (e.g. removed) sees nothing.
     public func monitors(for user: String) -> MonitorSet {
         guard let byUser else { return .all }

@@ -17,6 +17,7 @@ enum FailureReason: String, Sendable {
     case missingPlatform = "MISSINGPLATFORM"
     case missingToken = "MISSINGTOKEN"
     case badPlatform = "BADPLATFORM"
+    case badToken = "BADTOKEN"
     case badState = "BADSTATE"
     case badBadge = "BADBADGE"
     case pushDisabled = "PUSHDISABLED"

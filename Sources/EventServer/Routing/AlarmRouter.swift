@@ -38,8 +38,10 @@ public struct AlarmRouter: Sendable {
         for device in devices {
             guard permissions.monitors(for: device.user).contains(alarm.monitorId), device.filter.allows(monitor: alarm.monitorId) else { continue }
             let pushes = pushEnabled && device.state == .enabled
-            // A device served over its socket counts only while a socket of it is open.
-            guard pushes || connected.contains(device.token) else { continue }
+            // A device served over its socket counts only while a socket of its owner holds it.
+            guard pushes || connected[device.token].map({ !permissions.checksOwners || $0.contains(device.user) }) == true else {
+                continue
+            }
             candidates.append(
                 NotificationCandidate(
                     token: device.token,
@@ -51,9 +53,11 @@ public struct AlarmRouter: Sendable {
         if !pushed.isEmpty { onQueued() }
         // Connected tokens of devices that do not watch this monitor are still devices, not
         // websocket-only clients: look those few up rather than reading every device.
-        let watching = Set(devices.map(\.token))
-        let registered = watching.union(try await store.registeredTokens(among: connected.subtracting(watching)))
-        let sent = await sessions.deliver(alarm, registered: registered, notified: notified, pushed: pushed, now: now)
+        let watching = Dictionary(devices.map { ($0.token, $0.user) }, uniquingKeysWith: { first, _ in first })
+        let others = Set(connected.keys).subtracting(watching.keys)
+        let owners = watching.merging(try await store.deviceOwners(among: others)) { first, _ in first }
+        let sent = await sessions.deliver(
+            alarm, owners: owners, checksOwners: permissions.checksOwners, notified: notified, pushed: pushed, now: now)
         let report = RoutingReport(devicesNotified: notified.count, pushesQueued: pushed.count, websocketDeliveries: sent)
         telemetry.count("zmes_alarms_total", [("source", alarm.source), ("kind", alarm.kind.rawValue)])
         telemetry.count("zmes_deliveries_total", [("channel", "push")], by: pushed.count)

@@ -82,7 +82,7 @@ struct MessageHandler {
         let limited = context.authRequired ? await context.rateLimiter.isLimited(state.address) : false
         var result: AuthenticatedUser?
         if limited {
-            logger.warning("login refused: too many failures from this address", metadata: ["user": "\(user)"])
+            logger.warning("login refused: too many failures from this address", metadata: ["user": "\(loggedText(user))"])
             context.telemetry.count("zmes_auth_failures_total", [("reason", "rate_limited")])
         } else {
             do {
@@ -90,10 +90,10 @@ struct MessageHandler {
             } catch {
                 switch error {
                 case .badCredentials:
-                    logger.notice("login failed: bad credentials", metadata: ["user": "\(user)"])
+                    logger.notice("login failed: bad credentials", metadata: ["user": "\(loggedText(user))"])
                     context.telemetry.count("zmes_auth_failures_total", [("reason", "bad_credentials")])
                 case .unavailable(let reason):
-                    logger.error("login failed: auth backend unavailable", metadata: ["user": "\(user)", "reason": "\(reason)"])
+                    logger.error("login failed: auth backend unavailable", metadata: ["user": "\(loggedText(user))", "reason": "\(reason)"])
                     context.telemetry.count("zmes_auth_failures_total", [("reason", "backend_unavailable")])
                 }
             }
@@ -105,9 +105,9 @@ struct MessageHandler {
             return
         }
         state.user = result
-        if let token = frame.token, !token.isEmpty { state.token = token }
+        if let token = frame.token, !token.isEmpty, await mayTie(token, to: result) { state.token = token }
         await context.sessions.update(state)
-        logger.info("login succeeded", metadata: ["user": "\(result.name)", "device": "\(redactedToken(state.token ?? ""))"])
+        logger.info("login succeeded", metadata: ["user": "\(loggedText(result.name))", "device": "\(redactedToken(state.token ?? ""))"])
         reply(.authSuccess)
         if monlist != nil || intlist != nil {
             await applyFilter(monlist: monlist ?? .string(""), intlist: intlist ?? .string(""), user: result)
@@ -146,6 +146,12 @@ struct MessageHandler {
         guard let pushState = pushState.map(PushState.init(clientValue:)) ?? .enabled else {
             return reply(.fail("push", type: "token", .badState))
         }
+        if let problem = PushTokenFormat.problem(with: token) {
+            logger.notice("device refused: not a push token", metadata: ["user": "\(loggedText(user.name))", "problem": "\(problem)"])
+            return reply(.fail("push", type: "token", .badToken))
+        }
+        let existing = try? await context.store.device(token: token)
+        let movedFrom = existing.flatMap { $0.user == user.name ? nil : $0.user }
         var filter: MonitorFilter?
         if monlist != nil || intlist != nil {
             guard let parsed = parseFilter(monlist: monlist ?? .string(""), intlist: intlist ?? .string(""), replyType: "token") else {
@@ -153,8 +159,8 @@ struct MessageHandler {
             }
             filter = parsed
             state.filter = parsed
-        } else if (try? await context.store.device(token: token)) == nil {
-            filter = state.filter  // a new device starts with the connection's filter
+        } else if existing == nil || movedFrom != nil {
+            filter = state.filter  // a new device, or one new to this user, starts with the connection's filter
         }
         do {
             try await context.store.register(
@@ -167,13 +173,21 @@ struct MessageHandler {
         }
         state.token = token
         await context.sessions.update(state)
+        if let movedFrom {
+            // A phone that switched accounts: its token now serves the user who registered it.
+            logger.notice(
+                "device moved to another user",
+                metadata: ["device": "\(redactedToken(token))", "from": "\(loggedText(movedFrom))", "to": "\(loggedText(user.name))"])
+        }
         logger.info(
             "device registered",
-            metadata: ["user": "\(user.name)", "device": "\(redactedToken(token))", "platform": "\(platform.rawValue)", "state": "\(pushState.rawValue)"])
+            metadata: ["user": "\(loggedText(user.name))", "device": "\(redactedToken(token))", "platform": "\(platform.rawValue)", "state": "\(pushState.rawValue)"])
     }
 
     private mutating func resetBadge(_ badge: JSONValue?, token: String?, user: AuthenticatedUser) async {
-        guard let value = badge?.integer, value >= 0 else { return reply(.fail("push", type: "badge", .badBadge)) }
+        guard let value = badge?.integer, BadgeCount.range.contains(value) else {
+            return reply(.fail("push", type: "badge", .badBadge))
+        }
         let target = token.flatMap { $0.isEmpty ? nil : $0 } ?? state.deviceToken
         guard let target, await ownedDevice(token: target, user: user) != nil else {
             logger.debug("badge reset for no device of this user ignored")
@@ -195,6 +209,21 @@ struct MessageHandler {
     }
 
     // MARK: - Helpers
+
+    /// Whether `auth`'s top-level token may tie this connection to that device: only to a
+    /// device of the user's own (or one not registered yet; delivery checks the owner again).
+    private func mayTie(_ token: String, to user: AuthenticatedUser) async -> Bool {
+        guard PushTokenFormat.isValid(token) else {
+            logger.notice("auth token ignored: not a push token", metadata: ["user": "\(loggedText(user.name))"])
+            return false
+        }
+        guard let device = try? await context.store.device(token: token) else { return true }
+        guard context.authRequired, device.user != user.name else { return true }
+        logger.notice(
+            "auth token ignored: the device belongs to another user",
+            metadata: ["user": "\(loggedText(user.name))", "owner": "\(loggedText(device.user))", "device": "\(redactedToken(token))"])
+        return false
+    }
 
     private func ownedDevice(token: String, user: AuthenticatedUser) async -> Device? {
         guard let device = try? await context.store.device(token: token) else { return nil }

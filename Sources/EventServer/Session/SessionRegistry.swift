@@ -45,24 +45,39 @@ actor SessionRegistry {
         entries[id]?.state.isAuthenticated ?? false
     }
 
-    /// Tokens that have an authenticated connection open right now.
-    func connectedTokens() -> Set<String> {
-        Set(entries.values.compactMap { $0.state.isAuthenticated ? $0.state.deviceToken : nil })
+    /// Tokens that have an authenticated connection open right now, with the users logged in on them.
+    func connectedTokens() -> [String: Set<String>] {
+        var connected: [String: Set<String>] = [:]
+        for entry in entries.values {
+            guard let user = entry.state.user, let token = entry.state.deviceToken else { continue }
+            connected[token, default: []].insert(user.name)
+        }
+        return connected
     }
 
     /// Sends the alarm over websockets, once per device and once per token-less connection.
     ///
+    /// A connection only ever gets alarms its own user may see: one tied to a device gets
+    /// the device's alarms only while its user owns the device (when `checksOwners`) and
+    /// may see the monitor; one holding another user's token is served as a websocket-only
+    /// client, by its own permissions and filter.
+    ///
     /// - Parameters:
-    ///   - registered: the tokens with a device row, at least among the connected ones; a
-    ///     connection whose token is not in it is served as a websocket-only client.
+    ///   - owners: the owner of each token with a device row, at least among the connected
+    ///     ones; a connection whose token is not in it is served as a websocket-only client.
+    ///   - checksOwners: false when there are no accounts (auth off): every name is everyone.
     ///   - notified: devices the store decided to notify; `pushed` those of them that also got a push.
     /// - Returns: how many connections were sent the alarm.
-    func deliver(_ alarm: Alarm, registered: Set<String>, notified: Set<String>, pushed: Set<String>, now: Date = Date()) -> Int {
+    func deliver(
+        _ alarm: Alarm, owners: [String: String], checksOwners: Bool, notified: Set<String>, pushed: Set<String>,
+        now: Date = Date()
+    ) -> Int {
         var chosen: [String: Entry] = [:]  // one connection per token: the newest
         var tokenless: [Entry] = []
         tokenless.reserveCapacity(entries.count)
-        for entry in entries.values where entry.state.isAuthenticated {
-            if let token = entry.state.deviceToken {
+        for entry in entries.values {
+            guard let user = entry.state.user else { continue }
+            if let token = entry.state.deviceToken, !checksOwners || owners[token].map({ $0 == user.name }) ?? true {
                 if let current = chosen[token], current.state.openedAt > entry.state.openedAt { continue }
                 chosen[token] = entry
             } else {
@@ -73,8 +88,8 @@ actor SessionRegistry {
         var wire = EncodedAlarm(alarm: alarm)
         var writes = EventLoopBatches()
         for (token, entry) in chosen {
-            if registered.contains(token) {
-                guard notified.contains(token) else { continue }
+            if owners[token] != nil {
+                guard notified.contains(token), entry.state.user?.monitors.contains(alarm.monitorId) == true else { continue }
                 writes.add(wire.frame(supplementary: pushed.contains(token)), to: entry.writer.channel)
                 sent += 1
             } else if deliverToWebsocketOnly(&wire, entry, now: now, into: &writes) {

@@ -83,6 +83,8 @@ enum APNsReply {
         case (410, _):
             let timestamp = (object?["timestamp"] as? NSNumber).map { Date(timeIntervalSince1970: $0.doubleValue / 1_000) }
             return .tokenGone(reason: reason, at: timestamp)
+        case (400, "BadDeviceToken"):
+            return .badToken(reason: reason)
         case (403, "ExpiredProviderToken"):
             return .retry(reason: reason, after: .zero)
         case (403, _):
@@ -90,7 +92,7 @@ enum APNsReply {
         case (429, _), (500...599, _):
             return .retry(reason: reason, after: retryAfter)
         default:
-            return .failed(reason: reason)  // BadDeviceToken, DeviceTokenNotForTopic, PayloadTooLarge...
+            return .failed(reason: reason)  // DeviceTokenNotForTopic, PayloadTooLarge...
         }
     }
 }

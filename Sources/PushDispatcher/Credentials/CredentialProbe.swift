@@ -28,7 +28,7 @@ public enum CredentialProbe {
             outcome = await ProxySender(credential: proxy, client: client).send(message)
         }
         switch outcome {
-        case .delivered, .failed, .tokenGone: return .accepted  // the credential passed; the dummy token did not
+        case .delivered, .failed, .tokenGone, .badToken: return .accepted  // the credential passed; the dummy token did not
         case .credentialRejected(let reason): return .rejected(reason)
         case .retry(let reason, _): return .unreachable(reason)
         }

@@ -155,6 +155,15 @@ public final class Dispatcher: Sendable {
         var rejected: [String: String] = [:]
         var counts: [OutcomeKey: Int] = [:]
         let now = Date()
+        let neverPushed = await tokensNeverPushed(in: pending)
+        for index in pending.indices {
+            if case .badToken(let reason) = pending[index].outcome {
+                // A token that never got a 200 was never valid: remove it, as for a 410, so fake
+                // tokens stop costing a provider call per alarm.
+                pending[index].outcome =
+                    neverPushed.contains(pending[index].job.job.token) ? .tokenGone(reason: reason, at: now) : .failed(reason: reason)
+            }
+        }
         for item in pending {
             let job = item.job.job
             // Built only when a message is logged: autoclosures.
@@ -179,7 +188,7 @@ public final class Dispatcher: Sendable {
                     results.append((job.id, job.token, .failed(reason: "expired: \(reason)")))
                     logger.warning("push dead-lettered: too old to retry", metadata: metadata(reason))
                 }
-            case .failed(let reason):
+            case .failed(let reason), .badToken(let reason):
                 results.append((job.id, job.token, .failed(reason: reason)))
                 logger.warning("push dead-lettered", metadata: metadata(reason))
             case .tokenGone(let reason, let at):
@@ -204,6 +213,21 @@ public final class Dispatcher: Sendable {
             logger.error("cannot record push outcomes; they will be sent again", metadata: ["error": "\(error)"])
         }
         return !rejected.isEmpty
+    }
+
+    /// Of the tokens the provider refused as bad, those whose device never had a push delivered.
+    private func tokensNeverPushed(in pending: [Completed]) async -> Set<String> {
+        let refused = Set(pending.compactMap { item -> String? in
+            if case .badToken = item.outcome { return item.job.job.token }
+            return nil
+        })
+        guard !refused.isEmpty else { return [] }
+        do {
+            return try await store.tokensNeverPushed(among: refused)
+        } catch {
+            logger.error("cannot read the devices' last pushes; keeping them", metadata: ["error": "\(error)"])
+            return []
+        }
     }
 
     private struct OutcomeKey: Hashable {

@@ -9,6 +9,10 @@ public enum PushOutcome: Sendable, Equatable {
     case failed(reason: String)
     /// The token is no longer valid; `at` is when the provider saw it go (APNs' 410 timestamp).
     case tokenGone(reason: String, at: Date?)
+    /// The provider refuses the token itself (APNs 400 `BadDeviceToken`): a token that never
+    /// got a push is dead and its device is removed; one that did is kept (the credential's
+    /// environment may have changed under it) and only the push is dead-lettered.
+    case badToken(reason: String)
     /// The credential itself was refused: stop using it until the operator acts.
     case credentialRejected(reason: String)
 }
@@ -20,6 +24,7 @@ extension PushOutcome {
         case .delivered: return "delivered"
         case .retry: return "retry"
         case .failed: return "failed"
+        case .badToken: return "failed"  // the dispatcher reports it as failed or token_removed
         case .tokenGone: return "token_removed"
         case .credentialRejected: return "credential_rejected"
         }

@@ -1,8 +1,18 @@
 /// The FCM HTTP v1 `{"message":{...}}` body for one device, with only string data values.
 enum FCMMessage {
+    /// FCM refuses a message over 4096 bytes; the whole body apart from the token is kept
+    /// within it (stricter than Google, which counts only what reaches the phone).
+    static let limit = 4096
+
     /// Keys in sorted order, so equal pushes are equal bytes.
     static func encode(_ message: PushMessage, validateOnly: Bool = false) -> [UInt8] {
-        var json = JSONBytes(capacity: 640 + message.title.utf8.count + message.body.utf8.count)
+        PayloadFit.fit(title: message.title, body: message.body, limit: limit, allowance: message.token.utf8.count) { title, body in
+            render(message, title: title, body: body, validateOnly: validateOnly)
+        }
+    }
+
+    private static func render(_ message: PushMessage, title: String, body: String, validateOnly: Bool) -> [UInt8] {
+        var json = JSONBytes(capacity: 640 + title.utf8.count + body.utf8.count)
         json.beginObject()
         json.object("message") { inner in
             inner.object("android") { android in
@@ -26,7 +36,7 @@ enum FCMMessage {
                 }
             }
             inner.object("data", strings: message.customData)
-            inner.object("notification", strings: [("body", message.body), ("title", message.title)])
+            inner.object("notification", strings: [("body", body), ("title", title)])
             inner.member("token", message.token)
         }
         if validateOnly {

@@ -24,16 +24,26 @@ public struct ProxySender: PushSender {
         }
     }
 
+    /// The cloud function hands the push on to FCM, which refuses more than 4096 bytes: the
+    /// body apart from the token is kept within it.
+    static let limit = 4096
+
     /// Keys in sorted order, so equal pushes are equal bytes.
     static func body(_ message: PushMessage) -> [UInt8] {
-        var json = JSONBytes(capacity: 512 + message.title.utf8.count + message.body.utf8.count)
+        PayloadFit.fit(title: message.title, body: message.body, limit: limit, allowance: message.token.utf8.count) { title, body in
+            render(message, title: title, body: body)
+        }
+    }
+
+    private static func render(_ message: PushMessage, title: String, body: String) -> [UInt8] {
+        var json = JSONBytes(capacity: 512 + title.utf8.count + body.utf8.count)
         json.beginObject()
         if message.platform == .android {
             json.object(
                 "android", strings: [("channel", "zmninja"), ("icon", "ic_stat_notification"), ("priority", "high"), ("tag", message.collapseID)])
         }
         json.member("badge", message.badge)
-        json.member("body", message.body)
+        json.member("body", body)
         json.object("data", strings: message.customData)
         if message.platform == .ios {
             json.object("ios") { ios in
@@ -43,7 +53,7 @@ public struct ProxySender: PushSender {
         }
         json.member("log_message_id", "NONE")
         json.member("sound", "default")
-        json.member("title", message.title)
+        json.member("title", title)
         json.member("token", message.token)
         json.endObject()
         return json.bytes
