@@ -42,7 +42,10 @@ public struct ZmesServer: Sendable {
         switch (configuration.auth.enabled, configuration.auth.backend) {
         case (false, _): auth = OpenAuthBackend()
         case (true, .local): auth = LocalAuthBackend(store: store)
-        case (true, .zoneminder): auth = ZoneMinderAuthBackend(api: zoneMinderAPI, store: store, cacheLifetime: configuration.zoneminder.loginCache)
+        case (true, .zoneminder):
+            auth = ZoneMinderAuthBackend(
+                api: zoneMinderAPI, store: store, cacheLifetime: configuration.zoneminder.loginCache,
+                recheckAfter: configuration.auth.zoneminderRecheck, grace: configuration.auth.zoneminderGrace, logger: logger)
         }
         if configuration.auth.enabled && configuration.auth.backend == .local {
             try await createFirstUserIfNeeded(store)
@@ -55,7 +58,10 @@ public struct ZmesServer: Sendable {
             store: store,
             sessions: sessions,
             auth: auth,
-            rateLimiter: AuthRateLimiter(maxFailures: configuration.auth.maxFailures, window: configuration.auth.failureWindow),
+            rateLimiter: AuthRateLimiter(
+                limits: .init(
+                    maxFailuresPerAddress: configuration.auth.maxFailures, maxFailuresPerUser: configuration.auth.maxFailuresPerUser,
+                    window: configuration.auth.failureWindow)),
             logger: logger)
         context.telemetry = telemetry
         let credentials = try await CredentialSet.load(from: store, logger: logger)
@@ -96,12 +102,24 @@ public struct ZmesServer: Sendable {
         let admin = AdminListener.make(context: context, router: router, dispatcher: dispatcher, metrics: metrics, listeners: listeners, completeAlarm: completeAlarm) { port in
             await ready.set(admin: port)
         }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: webSocket), .init(service: admin), .init(service: DispatcherService(dispatcher: dispatcher)),
+        ]
+        if configuration.auth.enabled {
+            // Removed and narrowed users reach live sessions within auth.recheck_interval.
+            services.append(
+                .init(
+                    service: PermissionRecheck(
+                        auth: auth, sessions: sessions,
+                        interval: .milliseconds(Int64(configuration.auth.recheckInterval * 1_000)), logger: logger)))
+        }
+        if configuration.zoneminder.enabled {
+            services.append(
+                .init(service: ZoneMinderSourceService(configuration: configuration.zoneminder, api: zoneMinderAPI, store: store, router: router, logger: logger)))
+        }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [.init(service: webSocket), .init(service: admin), .init(service: DispatcherService(dispatcher: dispatcher))]
-                    + (configuration.zoneminder.enabled
-                        ? [.init(service: ZoneMinderSourceService(configuration: configuration.zoneminder, api: zoneMinderAPI, store: store, router: router, logger: logger))]
-                        : []),
+                services: services,
                 gracefulShutdownSignals: [],  // handled below, so sessions are told 1001 first
                 logger: logger))
         /// Sessions get close 1001 (going away) before the listeners stop; then pushes in flight finish.

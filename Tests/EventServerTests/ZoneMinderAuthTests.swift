@@ -1,3 +1,4 @@
+import EventServer
 import Foundation
 import Model
 import Testing
@@ -5,11 +6,102 @@ import ZmesTestSupport
 
 @Suite("ZoneMinder auth backend")
 struct ZoneMinderAuthTests {
-    func start(_ zoneMinder: FakeZoneMinder?, url: String? = nil) async throws -> TestServer {
+    func start(_ zoneMinder: FakeZoneMinder?, url: String? = nil, configure: (inout Configuration) -> Void = { _ in }) async throws -> TestServer {
         try await TestServer.start(users: [:]) { configuration in
             configuration.auth.backend = .zoneminder
             configuration.zoneminder.url = url ?? zoneMinder!.url
+            configure(&configuration)
         }
+    }
+
+    /// Re-checks every 0.3 s, asking ZoneMinder again about permissions older than 1 s.
+    static func quickRecheck(_ configuration: inout Configuration) {
+        configuration.auth.recheckInterval = 0.3
+        configuration.auth.zoneminderRecheck = 1
+    }
+
+    /// A logged-in session without a device, and a registered device on another.
+    func loginWithDevice(_ server: TestServer, token: String) async throws -> (desktop: TestClient, phone: TestClient) {
+        let desktop = try await TestClient.connect(to: server)
+        try await desktop.login("viewer", "pw")
+        let phone = try await TestClient.connect(to: server)
+        try await phone.login("viewer", "pw", token: token)
+        try await phone.send(json: ["event": "push", "data": ["type": "token", "platform": "ios", "token": token, "state": "enabled"]])
+        try await phone.expectNoPendingMessage()
+        return (desktop, phone)
+    }
+
+    @Test("a monitor taken away at ZoneMinder stops reaching the user's live session and devices once the permissions expire")
+    func narrowedAtZoneMinder() async throws {
+        let zoneMinder = try await FakeZoneMinder(accounts: ["viewer": .init(password: "pw", monitors: [1, 2])])
+        let server = try await start(zoneMinder, configure: Self.quickRecheck)
+        let (desktop, phone) = try await loginWithDevice(server, token: String(repeating: "3c", count: 32))
+        let before = try await server.alarm(monitor: 2, event: 1)
+        #expect(before["pushesQueued"] as? Int == 1)
+        #expect(before["websocketDeliveries"] as? Int == 2)
+        _ = try await desktop.receive()
+        _ = try await phone.receive()
+
+        await zoneMinder.accounts.set("viewer", .init(password: "pw", monitors: [1]))
+        let started = ContinuousClock.now
+        var event = 1
+        let stopped = try await eventually(timeout: .seconds(15), every: .milliseconds(200)) {
+            event += 1
+            let report = try await server.alarm(monitor: 2, event: event)
+            if report["pushesQueued"] as? Int == 0 && report["websocketDeliveries"] as? Int == 0 { return true }
+            for _ in 0..<(report["websocketDeliveries"] as? Int ?? 0) { _ = await desktop.receiveText(timeout: .milliseconds(200)) }
+            return false
+        }
+        #expect(stopped)
+        print("a monitor taken away at ZoneMinder stopped reaching the user after", ContinuousClock.now - started)
+        let allowed = try await server.alarm(monitor: 1, event: event + 1)
+        #expect(allowed["pushesQueued"] as? Int == 1)
+        #expect(allowed["websocketDeliveries"] as? Int == 2)
+        await desktop.close()
+        await phone.close()
+        await server.stop()
+        await zoneMinder.stop()
+    }
+
+    @Test("a user removed at ZoneMinder is disconnected and their devices get no more pushes")
+    func removedAtZoneMinder() async throws {
+        let zoneMinder = try await FakeZoneMinder(accounts: ["viewer": .init(password: "pw", monitors: [1])])
+        let server = try await start(zoneMinder, configure: Self.quickRecheck)
+        let (desktop, phone) = try await loginWithDevice(server, token: String(repeating: "4d", count: 32))
+        #expect(try await server.alarm(monitor: 1, event: 1)["pushesQueued"] as? Int == 1)
+
+        await zoneMinder.accounts.set("viewer", nil)
+        #expect(try await desktop.closeCode(timeout: .seconds(15)) == .policyViolation)
+        #expect(try await phone.closeCode(timeout: .seconds(15)) == .policyViolation)
+        #expect(try await server.alarm(monitor: 1, event: 2)["pushesQueued"] as? Int == 0)
+        // The login cache does not let the removed user back in.
+        let again = try await TestClient.connect(to: server)
+        try await again.send(json: ["event": "auth", "data": ["user": "viewer", "password": "pw"]])
+        #expect(try await again.receive()["reason"] as? String == "BADAUTH")
+        await server.stop()
+        await zoneMinder.stop()
+    }
+
+    @Test("ZoneMinder down at the re-check: the last answer is kept for auth.zoneminder_grace, then dropped")
+    func unreachableAtRecheck() async throws {
+        let zoneMinder = try await FakeZoneMinder(accounts: ["viewer": .init(password: "pw", monitors: [1])])
+        let server = try await start(zoneMinder) {
+            Self.quickRecheck(&$0)
+            $0.auth.zoneminderGrace = 8
+        }
+        let loggingIn = ContinuousClock.now
+        let (desktop, phone) = try await loginWithDevice(server, token: String(repeating: "5e", count: 32))
+        await zoneMinder.stop()
+        try await Task.sleep(for: .seconds(2))  // past the re-check (1 s), within the grace
+        #expect(try await server.alarm(monitor: 1, event: 1)["pushesQueued"] as? Int == 1)
+        _ = try await desktop.receive()
+        _ = try await phone.receive()
+        #expect(try await desktop.closeCode(timeout: .seconds(30)) == .policyViolation)
+        // Verified at the login: trusted for the re-check period plus the grace, 9 s.
+        #expect(ContinuousClock.now - loggingIn >= .seconds(8))
+        print("permissions dropped", ContinuousClock.now - loggingIn, "after the last successful ZoneMinder check")
+        #expect(try await server.alarm(monitor: 1, event: 2)["pushesQueued"] as? Int == 0)
+        await server.stop()
     }
 
     @Test("a good ZoneMinder login succeeds and the user sees only the monitors ZoneMinder shows them")

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import HummingbirdWSClient
 import Logging
 import NIOCore
@@ -18,8 +19,16 @@ public final class TestClient: Sendable {
         self.run = run
     }
 
-    /// Connects to `port` on loopback: `wss` trusting `certificatePath`, or `ws` when it is `nil`.
-    public static func connect(port: Int, certificatePath: String?, path: String = "/") async throws -> TestClient {
+    /// Connects to `port` on loopback: `wss` trusting `certificatePath`, or `ws` when it is `nil`;
+    /// `headers` go on the upgrade request (e.g. `X-Forwarded-For`, as a proxy would add it).
+    public static func connect(
+        port: Int, certificatePath: String?, path: String = "/", headers: [(name: String, value: String)] = []
+    ) async throws -> TestClient {
+        var fields = HTTPFields()
+        for header in headers {
+            guard let name = HTTPField.Name(header.name) else { throw TestFailure("not a header name: \(header.name)") }
+            fields.append(HTTPField(name: name, value: header.value))
+        }
         let inbox = Inbox()
         let scheme = certificatePath == nil ? "ws" : "wss"
         var tls: TLSConfiguration?
@@ -34,7 +43,7 @@ public final class TestClient: Sendable {
             defer { continuation.finish() }
             return try await WebSocketClient.connect(
                 url: url,
-                configuration: .init(maxFrameSize: 4 << 20, autoPing: .disabled),
+                configuration: .init(maxFrameSize: 4 << 20, additionalHeaders: fields, autoPing: .disabled),
                 tlsConfiguration: tls,
                 logger: Logger(label: "test-client")
             ) { inbound, outbound, _ in

@@ -37,6 +37,13 @@ public struct MonitorPermissions: Sendable {
         guard let byUser else { return .all }
         return byUser[user] ?? .only([])
     }
+
+    /// What `user` may see now, or `nil` when the backend no longer knows the user (removed,
+    /// or whose permissions expired): that user's live sessions are closed.
+    public func current(for user: String) -> MonitorSet? {
+        guard let byUser else { return .all }
+        return byUser[user]
+    }
 }
 
 /// Checks websocket logins and tells the router which monitors each device owner may see.
@@ -47,9 +54,15 @@ public protocol AuthBackend: Sendable {
     /// only about the owners of the devices an alarm concerns, so its cost does not grow
     /// with every account.
     func monitorPermissions(for users: Set<String>) async throws -> MonitorPermissions
+    /// Brings kept permissions up to date with their source (e.g. asks ZoneMinder again about
+    /// users checked too long ago). Called every `auth.recheck_interval`; most backends read
+    /// their source at each question and need nothing here.
+    func recheck() async
 }
 
 extension AuthBackend {
+    public func recheck() async {}
+
     /// Reads every user's permissions and keeps the ones asked for; backends that can
     /// look users up one by one implement it themselves.
     public func monitorPermissions(for users: Set<String>) async throws -> MonitorPermissions {

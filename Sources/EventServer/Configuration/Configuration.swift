@@ -20,6 +20,8 @@ public struct Configuration: Sendable, Equatable {
         public var handshakeTimeout: Double = 10
         /// Seconds between pings to each session; a peer that does not answer by the next ping is closed.
         public var pingInterval: Double = 30
+        /// Proxies whose `X-Forwarded-For` names the client (e.g. the nginx in front); empty: none.
+        public var trustedProxies: [AddressRange] = []
     }
 
     public struct Admin: Sendable, Equatable {
@@ -41,6 +43,15 @@ public struct Configuration: Sendable, Equatable {
         /// Failed logins allowed per client address within `failureWindow` seconds.
         public var maxFailures = 10
         public var failureWindow: Double = 60
+        /// Failed logins allowed per user name (from any address) within `failureWindow`; 0: no limit.
+        public var maxFailuresPerUser = 30
+        /// Seconds between re-reads of the logged-in users' permissions (removed users are disconnected).
+        public var recheckInterval: Double = 5
+        /// Seconds a ZoneMinder user's permissions are trusted before ZoneMinder is asked again.
+        public var zoneminderRecheck: Double = 300
+        /// Seconds past the last successful ZoneMinder check that permissions are still used
+        /// while ZoneMinder cannot be asked (down, or no token to ask with).
+        public var zoneminderGrace: Double = 86_400
     }
 
     public struct Store: Sendable, Equatable {

@@ -13,12 +13,13 @@ public struct ConfigurationLoader: Sendable {
         "server.max_message_size", "server.max_sessions", "server.handshake_timeout", "server.ping_interval",
         "admin.address", "admin.port", "admin.token",
         "auth.enabled", "auth.timeout", "auth.backend", "auth.max_failures", "auth.failure_window",
+        "auth.max_failures_per_user", "auth.recheck_interval", "auth.zoneminder_recheck", "auth.zoneminder_grace",
         "store.path",
         "push.enabled", "push.max_age", "push.title", "push.body",
         "zoneminder.enabled", "zoneminder.url", "zoneminder.user", "zoneminder.password", "zoneminder.shm_dir",
         "zoneminder.poll_interval", "zoneminder.send_event_end", "zoneminder.login_cache",
     ]
-    static let listKeys: [String] = ["zoneminder.monitors"]
+    static let listKeys: [String] = ["zoneminder.monitors", "server.trusted_proxies"]
     static let sections: Set<String> = ["log", "server", "server.tls", "admin", "auth", "store", "push", "zoneminder"]
 
     /// The keys whose values are secrets, masked by `check-config`.
@@ -50,7 +51,7 @@ public struct ConfigurationLoader: Sendable {
             }
             try load(yaml: text, path: path, into: &values)
         }
-        for key in Self.scalarKeys {
+        for key in Self.scalarKeys + ["server.trusted_proxies"] {
             let variable = "ZMES_" + key.uppercased().replacingOccurrences(of: ".", with: "_")
             if let value = environment[variable] { values[key] = .environment(value, variable: variable) }
         }
@@ -131,6 +132,7 @@ public struct ConfigurationLoader: Sendable {
         c.server.maxSessions = try reader.int("server.max_sessions", default: c.server.maxSessions, range: 1...1_000_000)
         c.server.handshakeTimeout = try reader.double("server.handshake_timeout", default: c.server.handshakeTimeout, range: 0.1...3600)
         c.server.pingInterval = try reader.double("server.ping_interval", default: c.server.pingInterval, range: 0.1...3600)
+        c.server.trustedProxies = try reader.addressRanges("server.trusted_proxies")
         c.admin.address = try reader.string("admin.address", default: c.admin.address)
         c.admin.port = try reader.port("admin.port", default: c.admin.port)
         c.admin.token = try reader.string("admin.token", default: c.admin.token)
@@ -143,6 +145,10 @@ public struct ConfigurationLoader: Sendable {
         c.auth.backend = parsedBackend
         c.auth.maxFailures = try reader.int("auth.max_failures", default: c.auth.maxFailures, range: 1...100_000)
         c.auth.failureWindow = try reader.double("auth.failure_window", default: c.auth.failureWindow, range: 1...86_400)
+        c.auth.maxFailuresPerUser = try reader.int("auth.max_failures_per_user", default: c.auth.maxFailuresPerUser, range: 0...100_000)
+        c.auth.recheckInterval = try reader.double("auth.recheck_interval", default: c.auth.recheckInterval, range: 0.1...3600)
+        c.auth.zoneminderRecheck = try reader.double("auth.zoneminder_recheck", default: c.auth.zoneminderRecheck, range: 1...86_400)
+        c.auth.zoneminderGrace = try reader.double("auth.zoneminder_grace", default: c.auth.zoneminderGrace, range: 0...(30 * 86_400))
         c.store.path = try reader.string("store.path", default: c.store.path)
         if c.store.path.isEmpty { throw .invalidValue(key: "store.path", reason: "must not be empty") }
         c.push.enabled = try reader.bool("push.enabled", default: c.push.enabled)
@@ -229,6 +235,41 @@ private struct Reader {
             throw .invalidValue(key: key, reason: "must be between \(range.lowerBound) and \(range.upperBound), found \(number)")
         }
         return number
+    }
+
+    /// A list of addresses and networks, in YAML as a list or as one comma-separated string
+    /// (as an environment variable gives it).
+    func addressRanges(_ key: String) throws(ConfigurationError) -> [AddressRange] {
+        let entries: [String]
+        switch values[key] {
+        case nil: return []
+        case .environment(let text, _): entries = text.split(separator: ",").map(String.init)
+        case .node(let node):
+            if let sequence = node.sequence {
+                var strings: [String] = []
+                for entry in sequence {
+                    guard let text = entry.string else {
+                        throw .wrongType(key: key, expected: "a list of addresses like [127.0.0.1, 10.0.0.0/8]", found: ConfigurationLoader.describe(entry))
+                    }
+                    strings.append(text)
+                }
+                entries = strings
+            } else if let text = node.string {
+                entries = text.split(separator: ",").map(String.init)
+            } else {
+                throw .wrongType(key: key, expected: "a list of addresses like [127.0.0.1, 10.0.0.0/8]", found: ConfigurationLoader.describe(node))
+            }
+        }
+        var ranges: [AddressRange] = []
+        for entry in entries {
+            let text = entry.trimmingCharacters(in: .whitespaces)
+            if text.isEmpty { continue }
+            guard let range = AddressRange(text) else {
+                throw .invalidValue(key: key, reason: "'\(text)' is not an IP address or a network like 10.0.0.0/8")
+            }
+            ranges.append(range)
+        }
+        return ranges
     }
 
     func monitors(_ key: String) throws(ConfigurationError) -> [Configuration.Monitor] {

@@ -35,8 +35,12 @@ enum WebSocketListener {
             pingInterval: .milliseconds(Int64(server.pingInterval * 1_000)),
             closeTimeout: .seconds(closeTimeoutSeconds),
             dropped: Counter(label: "zmes_websocket_messages_dropped_total", factory: context.telemetry.factory))
-        let shouldUpgrade: @Sendable (HTTPRequest, any Channel, Logger) async throws -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> = { _, channel, _ in
-            let address = channel.remoteAddress?.ipAddress ?? "unknown"
+        let resolver = ClientAddressResolver(trustedProxies: server.trustedProxies)
+        let forwardedFor = HTTPField.Name("X-Forwarded-For")!
+        let shouldUpgrade: @Sendable (HTTPRequest, any Channel, Logger) async throws -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> = { request, channel, _ in
+            // Behind a trusted proxy the socket's peer is the proxy: the client is in X-Forwarded-For.
+            let address = resolver.clientAddress(
+                peer: channel.remoteAddress?.ipAddress ?? "unknown", forwardedFor: request.headerFields[values: forwardedFor])
             guard await context.sessions.count < server.maxSessions else {
                 context.logger.warning("websocket refused: server.max_sessions reached", metadata: ["peer": "\(address)", "max": "\(server.maxSessions)"])
                 return .dontUpgrade

@@ -10,6 +10,8 @@ public let productVersion = "zmes 0.1.0"
 enum FailureReason: String, Sendable {
     case badAuth = "BADAUTH"
     case noAuth = "NOAUTH"
+    /// Too many failed logins from this client or for this user: refused without a password check.
+    case rateLimited = "RATELIMITED"
     case noMonitorList = "NOMONITORLIST"
     case noIntervalList = "NOINTERVALLIST"
     case badMonitorList = "BADMONITORLIST"

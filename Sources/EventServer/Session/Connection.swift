@@ -19,7 +19,7 @@ struct Connection {
         let id = await context.sessions.open(address: address, writer: writer)
         var state = SessionState(id: id, address: address, openedAt: Date())
         if !context.authRequired, let anonymous = try? await context.auth.authenticate(user: "", password: "") {
-            state.user = anonymous
+            state.logIn(as: anonymous)
             await context.sessions.update(state)
         }
         let deadline = context.authRequired ? authDeadline(id: id, writer: writer, address: address) : nil

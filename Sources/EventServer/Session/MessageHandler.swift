@@ -79,32 +79,38 @@ struct MessageHandler {
     // MARK: - Messages
 
     private mutating func authenticate(frame: ClientFrame, user: String, password: String, monlist: JSONValue?, intlist: JSONValue?) async {
-        let limited = context.authRequired ? await context.rateLimiter.isLimited(state.address) : false
-        var result: AuthenticatedUser?
-        if limited {
-            logger.warning("login refused: too many failures from this address", metadata: ["user": "\(loggedText(user))"])
-            context.telemetry.count("zmes_auth_failures_total", [("reason", "rate_limited")])
-        } else {
+        // The attempt is counted before the password check, so concurrent guesses cannot all pass.
+        var reservation: AuthRateLimiter.Reservation?
+        if context.authRequired {
             do {
-                result = try await context.auth.authenticate(user: user, password: password)
+                reservation = try await context.rateLimiter.reserve(address: state.address, user: user)
             } catch {
-                switch error {
-                case .badCredentials:
-                    logger.notice("login failed: bad credentials", metadata: ["user": "\(loggedText(user))"])
-                    context.telemetry.count("zmes_auth_failures_total", [("reason", "bad_credentials")])
-                case .unavailable(let reason):
-                    logger.error("login failed: auth backend unavailable", metadata: ["user": "\(loggedText(user))", "reason": "\(reason)"])
-                    context.telemetry.count("zmes_auth_failures_total", [("reason", "backend_unavailable")])
-                }
+                logger.warning(
+                    "login refused: too many failures", metadata: ["user": "\(loggedText(user))", "by": "\(error == .address ? "address" : "user")"])
+                context.telemetry.count("zmes_auth_failures_total", [("reason", "rate_limited")])
+                reply(.fail("auth", .rateLimited))
+                close(.policyViolation, reason: "RATELIMITED")
+                return
             }
         }
-        guard let result else {
-            if !limited { await context.rateLimiter.recordFailure(state.address) }
+        let result: AuthenticatedUser
+        do {
+            result = try await context.auth.authenticate(user: user, password: password)
+        } catch {
+            switch error {
+            case .badCredentials:
+                logger.notice("login failed: bad credentials", metadata: ["user": "\(loggedText(user))"])
+                context.telemetry.count("zmes_auth_failures_total", [("reason", "bad_credentials")])
+            case .unavailable(let reason):
+                logger.error("login failed: auth backend unavailable", metadata: ["user": "\(loggedText(user))", "reason": "\(reason)"])
+                context.telemetry.count("zmes_auth_failures_total", [("reason", "backend_unavailable")])
+            }
             reply(.fail("auth", .badAuth))
             close(.policyViolation, reason: "BADAUTH")
             return
         }
-        state.user = result
+        if let reservation { await context.rateLimiter.release(reservation) }
+        state.logIn(as: result)
         if let token = frame.token, !token.isEmpty, await mayTie(token, to: result) { state.token = token }
         await context.sessions.update(state)
         logger.info("login succeeded", metadata: ["user": "\(loggedText(result.name))", "device": "\(redactedToken(state.token ?? ""))"])

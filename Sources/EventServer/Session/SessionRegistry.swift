@@ -37,8 +37,13 @@ actor SessionRegistry {
         entries.removeValue(forKey: id)
     }
 
+    /// Takes the session's new state; within one login it keeps the user as `revise` left it,
+    /// so a later filter or registration cannot bring back revoked permissions.
     func update(_ state: SessionState) {
-        entries[state.id]?.state = state
+        guard let entry = entries[state.id] else { return }
+        let revised = entry.state
+        entry.state = state
+        if state.logins == revised.logins { entry.state.user = revised.user }
     }
 
     func isAuthenticated(_ id: SessionID) -> Bool {
@@ -115,6 +120,34 @@ actor SessionRegistry {
         if let record { entry.lastNotified[monitor] = record }
         writes.add(wire.frame(supplementary: false), to: entry.writer.channel)
         return true
+    }
+
+    /// The users with a logged-in session now.
+    func authenticatedUsers() -> Set<String> {
+        Set(entries.values.compactMap { $0.state.user?.name })
+    }
+
+    /// Applies the users' current permissions to their live sessions: a user the backend no
+    /// longer knows is logged out and closed (1008), a user whose monitors changed sees the
+    /// new set from the next alarm on.
+    /// - Returns: the sessions closed and the sessions whose monitors changed.
+    func revise(_ permissions: MonitorPermissions) -> (closed: Int, changed: Int) {
+        var closed = 0
+        var changed = 0
+        for entry in entries.values {
+            guard let user = entry.state.user else { continue }
+            guard let monitors = permissions.current(for: user.name) else {
+                entry.state.user = nil  // no more alarms, even before the peer answers the close
+                entry.writer.close(.policyViolation, reason: "permissions revoked")
+                closed += 1
+                continue
+            }
+            if monitors != user.monitors {
+                entry.state.user?.monitors = monitors
+                changed += 1
+            }
+        }
+        return (closed, changed)
     }
 
     /// Closes every connection with the given code (server shutdown).

@@ -19,6 +19,15 @@ struct SessionState: Sendable {
     /// The connection's own filter (for websocket-only clients and new devices).
     var filter: MonitorFilter = .all
 
+    /// Counts successful logins, so the registry can tell a new login (whose user replaces its
+    /// own) from a later update of the same login (which keeps the permissions it revised).
+    var logins = 0
+
     var isAuthenticated: Bool { user != nil }
+
+    mutating func logIn(as user: AuthenticatedUser) {
+        self.user = user
+        logins += 1
+    }
     var deviceToken: String? { token.flatMap { $0.isEmpty ? nil : $0 } }
 }

@@ -46,6 +46,7 @@ struct CheckConfig: AsyncParsableCommand {
               max_sessions: \(c.server.maxSessions)
               handshake_timeout: \(c.server.handshakeTimeout)
               ping_interval: \(c.server.pingInterval)
+              trusted_proxies: [\(c.server.trustedProxies.map { "\"\($0)\"" }.joined(separator: ", "))]
             admin:
               address: "\(c.admin.address)"
               port: \(c.admin.port)
@@ -56,6 +57,10 @@ struct CheckConfig: AsyncParsableCommand {
               backend: \(c.auth.backend.rawValue)
               max_failures: \(c.auth.maxFailures)
               failure_window: \(c.auth.failureWindow)
+              max_failures_per_user: \(c.auth.maxFailuresPerUser)
+              recheck_interval: \(c.auth.recheckInterval)
+              zoneminder_recheck: \(c.auth.zoneminderRecheck)
+              zoneminder_grace: \(c.auth.zoneminderGrace)
             store:
               path: "\(c.store.path)"
             push:

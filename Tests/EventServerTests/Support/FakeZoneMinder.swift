@@ -14,17 +14,30 @@ final class FakeZoneMinder: Sendable {
 
     actor Counters {
         var logins = 0
+        var monitorReads = 0
         func countLogin() { logins += 1 }
+        func countMonitorRead() { monitorReads += 1 }
+    }
+
+    /// The accounts as ZoneMinder holds them now; a test changes them as an admin would.
+    actor Accounts {
+        var byName: [String: Account]
+        init(_ byName: [String: Account]) { self.byName = byName }
+        func account(_ name: String) -> Account? { byName[name] }
+        func set(_ name: String, _ account: Account?) { byName[name] = account }
     }
 
     let port: Int
     let counters = Counters()
+    let accounts: Accounts
     private let task: Task<Void, any Error>
 
     var url: String { "http://127.0.0.1:\(port)/zm" }
 
     init(accounts: [String: Account], names: [Int: String] = [1: "Garage", 2: "Porch", 3: "Yard"]) async throws {
         let counters = self.counters
+        let accounts = Accounts(accounts)
+        self.accounts = accounts
         let router = Router()
         router.post("/zm/api/host/login.json") { request, _ -> Response in
             await counters.countLogin()
@@ -34,15 +47,17 @@ final class FakeZoneMinder: Sendable {
                 let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? String($0) }
                 if parts.count == 2 { fields[parts[0]] = parts[1] }
             }
-            guard let user = fields["user"], let account = accounts[user], account.password == fields["pass"] else {
+            guard let user = fields["user"], let account = await accounts.account(user), account.password == fields["pass"] else {
                 return Response(status: .unauthorized, body: .init(byteBuffer: ByteBuffer(string: #"{"success":false,"data":{"name":"Login denied"}}"#)))
             }
             let json = #"{"access_token":"token-\#(user)","access_token_expires":7200,"version":"1.36.33","apiversion":"2.0"}"#
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: json)))
         }
         router.get("/zm/api/monitors.json") { request, _ -> Response in
+            await counters.countMonitorRead()
+            // Like ZoneMinder, a token names its user, who must still exist.
             guard let token = request.uri.queryParameters["token"].map(String.init), token.hasPrefix("token-"),
-                let account = accounts[String(token.dropFirst("token-".count))]
+                let account = await accounts.account(String(token.dropFirst("token-".count)))
             else {
                 return Response(status: .unauthorized)
             }

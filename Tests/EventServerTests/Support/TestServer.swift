@@ -99,7 +99,8 @@ struct TestServer: Sendable {
 }
 
 extension TestClient {
-    static func connect(to server: TestServer, path: String = "/") async throws -> TestClient {
-        try await connect(port: server.ports.webSocket, certificatePath: server.tlsEnabled ? server.certificatePath : nil, path: path)
+    static func connect(to server: TestServer, path: String = "/", headers: [(name: String, value: String)] = []) async throws -> TestClient {
+        try await connect(
+            port: server.ports.webSocket, certificatePath: server.tlsEnabled ? server.certificatePath : nil, path: path, headers: headers)
     }
 }
