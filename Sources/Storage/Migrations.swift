@@ -101,6 +101,14 @@ enum Migrations {
                     WHERE state IN ('queued', 'retrying') AND claimed_at IS NULL;
                 """)
         }
+        migrator.registerMigration("v7-lost-claim-lease") { db in
+            // Claims older than the lease are released by a periodic sweep: this index keeps
+            // the sweep to the rows claimed right now, not the whole outbox.
+            try db.execute(sql: "CREATE INDEX outbox_claimed ON outbox(claimed_at) WHERE claimed_at IS NOT NULL;")
+        }
+        migrator.registerMigration("v7-lost-outbox-retention") { db in
+            try OutboxRetentionSchema.create(db)
+        }
         return migrator
     }
 }
