@@ -98,7 +98,8 @@ public struct ZmesServer: Sendable {
         }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [.init(service: webSocket), .init(service: admin), .init(service: DispatcherService(dispatcher: dispatcher))]
+                services: [.init(service: webSocket), .init(service: admin), .init(service: DispatcherService(dispatcher: dispatcher)),
+                    .init(service: OutboxRetentionService(store: store, retention: TimeInterval(configuration.push.retention), logger: logger))]
                     + (configuration.zoneminder.enabled
                         ? [.init(service: ZoneMinderSourceService(configuration: configuration.zoneminder, api: zoneMinderAPI, store: store, router: router, logger: logger))]
                         : []),
