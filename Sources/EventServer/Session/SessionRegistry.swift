@@ -21,6 +21,9 @@ actor SessionRegistry {
     }
 
     private var entries: [SessionID: Entry] = [:]
+    /// The last event start routed per monitor by this process: an end whose start is not
+    /// here began before this process did (see `deliverToWebsocketOnly`).
+    private var startsRouted: [Int: Int] = [:]
     private var nextID: UInt64 = 1
 
     var count: Int { entries.count }
@@ -85,6 +88,7 @@ actor SessionRegistry {
             sent += 1
         }
         writes.flush()
+        if alarm.kind == .start { startsRouted[alarm.monitorId] = alarm.eventId }
         return sent
     }
 
@@ -103,7 +107,13 @@ actor SessionRegistry {
             }
             entry.lastNotified[monitor] = (alarm.eventId, now)
         case .end:
-            guard let previous, previous.eventId == alarm.eventId else { return false }
+            if let previous, previous.eventId == alarm.eventId { break }
+            // An event whose start this process never routed began before it (zmes restarted
+            // mid-event): its start went out then, to connections that are gone now, so its end
+            // goes to those that may see it. Ends of events started since are only for the
+            // connections told of the start.
+            let startedBeforeThisProcess = startsRouted[monitor] != alarm.eventId
+            guard startedBeforeThisProcess, (previous?.eventId ?? 0) < alarm.eventId else { return false }
         }
         writes.add(wire.frame(supplementary: false), to: entry.writer.channel)
         return true

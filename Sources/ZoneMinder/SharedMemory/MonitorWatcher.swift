@@ -21,6 +21,11 @@ import Model
 ///   persisted id (nil), the first snapshot sets the baseline: an event in progress is notified,
 ///   an old event id at rest is not.
 ///
+/// - ids going down: an id lower than the last notified one (ZoneMinder's database was reset,
+///   its ids start again) starts a new sequence: it is reported in ``eventIdsWentDown`` and the
+///   event is treated as new (at the first snapshot after a start, as a baseline: notified if in
+///   progress, not if at rest).
+///
 /// Caveat: monitors that record continuously (Record/Mocord) open events at rest; each such
 /// event is reported as a short event, and an alarm inside an already-notified event is not.
 public struct MonitorWatcher: Sendable {
@@ -38,6 +43,9 @@ public struct MonitorWatcher: Sendable {
     private var pendingEventId: UInt64?
     private var pendingCause = ""
     private var observedOnce = false
+    /// Set by the `observe` call that saw the ids go down (from the last notified id to the new
+    /// one), nil after any other call: the caller logs it.
+    public private(set) var eventIdsWentDown: (from: UInt64, to: UInt64)?
 
     public init(monitorId: Int, monitorName: String, lastNotifiedEventId: UInt64?, source: String = "zoneminder") {
         self.monitorId = monitorId
@@ -62,6 +70,20 @@ public struct MonitorWatcher: Sendable {
         let state = snapshot.state
         let firstObservation = !observedOnce
         observedOnce = true
+        eventIdsWentDown = nil
+
+        if id != 0, let last = lastNotifiedEventId, id < last, id != openEventId, id != pendingEventId {
+            eventIdsWentDown = (from: last, to: id)
+            if let open = openEventId {
+                emitEnd(open, cause: openCause, at: time, into: &out)
+            }
+            if let pending = pendingEventId {
+                pendingEventId = nil
+                emitShortEvent(pending, cause: pendingCause, at: time, into: &out)
+            }
+            // A new sequence: at the first snapshot its id is a baseline, later a new event.
+            lastNotifiedEventId = firstObservation ? nil : 0
+        }
 
         guard let lastNotified = lastNotifiedEventId else {
             // No persisted id: this snapshot is the baseline.
