@@ -21,8 +21,8 @@ actor SessionRegistry {
     }
 
     private var entries: [SessionID: Entry] = [:]
-    /// The last event start routed per monitor by this process: an end whose start is not
-    /// here began before this process did (see `deliverToWebsocketOnly`).
+    /// The last event start routed per monitor by this process: an end on a monitor absent
+    /// here closes an event that began before this process did (see `deliverToWebsocketOnly`).
     private var startsRouted: [Int: Int] = [:]
     private var nextID: UInt64 = 1
 
@@ -108,12 +108,11 @@ actor SessionRegistry {
             entry.lastNotified[monitor] = (alarm.eventId, now)
         case .end:
             if let previous, previous.eventId == alarm.eventId { break }
-            // An event whose start this process never routed began before it (zmes restarted
-            // mid-event): its start went out then, to connections that are gone now, so its end
-            // goes to those that may see it. Ends of events started since are only for the
-            // connections told of the start.
-            let startedBeforeThisProcess = startsRouted[monitor] != alarm.eventId
-            guard startedBeforeThisProcess, (previous?.eventId ?? 0) < alarm.eventId else { return false }
+            // An end on a monitor where this process has routed no start yet closes the event in
+            // progress when zmes (re)started: its start went out before, to connections that are
+            // gone now, so its end goes to those that may see it. Once a start was routed here,
+            // an end is only for the connections told of its start.
+            guard previous == nil, startsRouted[monitor] == nil else { return false }
         }
         writes.add(wire.frame(supplementary: false), to: entry.writer.channel)
         return true
