@@ -233,6 +233,7 @@ let package = Package(
             dependencies: [
                 "zmes", "ZmesTestSupport", "MockProviders", "Storage", "Model", "PushDispatcher",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
             ],
             exclude: ["Fixtures"],

@@ -11,6 +11,8 @@
 # with the event id ZoneMinder wrote to MariaDB. A second monitor (Id 2,
 # Mocord, 75 s sections) checks that recorded sections are no alarm and that
 # each alarm inside a section is one start and one end naming that section.
+# Last, it forces an alarm on monitor 1, restarts zmes while it lasts and
+# checks that its end arrives exactly once.
 #
 # Needs root, Debian 12 (ZoneMinder 1.36), network access to the Debian
 # mirror for the first run (about 700 MB). If the packages cannot be
@@ -679,6 +681,89 @@ else
     sql -N "$DB_NAME" -e "SELECT Id, Cause, StartDateTime, EndDateTime, Frames, AlarmFrames FROM Events WHERE MonitorId=$MOCORD_ID ORDER BY Id" >&2 || true
 fi
 
+# ---------------------------------------------------------------- 7. restart during an event
+# An event in progress across a zmes restart: its start went out before, its end must come
+# after, exactly once, to the client that reconnected; the start is not repeated.
+stop_pid "$WS_PID" 3
+WS_PID=""
+start_listener() { # OUT READY: a websocket client appending messages to OUT
+    : >"$1"
+    rm -f "$2"
+    python3 "$TMP/ws.py" listen "$WS_URL" "$1" "$2" 120 >>"$TMP/ws.log" 2>&1 &
+    WS_PID=$!
+    for i in $(seq 1 50); do
+        [[ -e $2 ]] && return 0
+        alive "$WS_PID" || return 1
+        sleep 0.2
+    done
+    return 1
+}
+count_alarms() { # OUT EID KIND: how many alarm messages of that kind for that event OUT holds
+    python3 - "$1" "$2" "$3" <<'PY'
+import json, sys
+out, eid, kind = sys.argv[1:4]
+n = 0
+for line in open(out):
+    try:
+        m = json.loads(line)
+    except ValueError:
+        continue
+    if isinstance(m, dict) and m.get("event") == "alarm":
+        for e in m.get("events", []):
+            k = "end" if str(e.get("Cause", "")).startswith("End:") else "start"
+            if str(e.get("EventId")) == eid and k == kind:
+                n += 1
+print(n)
+PY
+}
+wait_count() { # OUT EID KIND SECONDS: waits until at least one, prints the count
+    local n i
+    for ((i = 0; i < $4 * 5; i++)); do
+        n=$(count_alarms "$1" "$2" "$3")
+        ((n > 0)) && break
+        sleep 0.2
+    done
+    echo "$n"
+}
+RESTART_OUT1=$TMP/ws-before-restart.jsonl
+RESTART_OUT2=$TMP/ws-after-restart.jsonl
+start_listener "$RESTART_OUT1" "$TMP/ws1.ready" || die "websocket client could not connect before the restart"
+log "forcing a second alarm: zmu -m $MONITOR_ID -a"
+zmu_out=$(timeout 30 zmu -m "$MONITOR_ID" -a -U admin -P admin 2>&1) || die "zmu -a failed or timed out: $zmu_out"
+sleep 1.5
+EID2=$(latest_event)
+starts=$(wait_count "$RESTART_OUT1" "$EID2" start 15)
+if ((EID2 > EID)) && ((starts == 1)); then
+    pass "before the restart: one start of event $EID2"
+else
+    fail "before the restart: $starts start notifications of event $EID2 (newest event $EID2, previous $EID)"
+fi
+log "restarting zmes while event $EID2 is in progress"
+stop_pid "$WS_PID" 3
+stop_pid "$ZMES_PID" 30
+"$ZMES_BIN" serve --config "$TMP/zmes.yml" >>"$TMP/zmes.log" 2>&1 &
+ZMES_PID=$!
+for i in $(seq 1 60); do
+    http_ok "http://127.0.0.1:$ADMIN_PORT/healthz" && break
+    alive "$ZMES_PID" || { show_tail "$TMP/zmes.log"; die "zmes exited at its restart"; }
+    ((i == 60)) && { show_tail "$TMP/zmes.log"; die "zmes admin /healthz did not answer within 30 s of its restart"; }
+    sleep 0.5
+done
+start_listener "$RESTART_OUT2" "$TMP/ws2.ready" || die "websocket client could not connect after the restart"
+sleep 1
+log "cancelling: zmu -m $MONITOR_ID -c"
+zmu_out=$(timeout 30 zmu -m "$MONITOR_ID" -c -U admin -P admin 2>&1) || die "zmu -c failed or timed out: $zmu_out"
+python3 "$TMP/shm.py" wait-idle "$SHM_FILE" 30 >/dev/null || fail "monitor $MONITOR_ID did not return to Idle within 30 s of the cancel"
+ends=$(wait_count "$RESTART_OUT2" "$EID2" end 15)
+sleep 2  # a second end, if any, would come now
+ends=$(count_alarms "$RESTART_OUT2" "$EID2" end)
+restarts=$(count_alarms "$RESTART_OUT2" "$EID2" start)
+if ((ends == 1 && restarts == 0)); then
+    pass "after the restart: the end of event $EID2 exactly once, its start not repeated"
+else
+    fail "after the restart: $ends end and $restarts start notifications of event $EID2 (want 1 and 0)"
+    sed 's/^/  ws: /' "$RESTART_OUT2" >&2
+fi
 if ((FAILED)); then
     show_tail "$TMP/zmes.log" 20
 fi

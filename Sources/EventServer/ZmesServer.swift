@@ -104,6 +104,7 @@ public struct ZmesServer: Sendable {
         }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: webSocket), .init(service: admin), .init(service: DispatcherService(dispatcher: dispatcher)),
+            .init(service: OutboxRetentionService(store: store, retention: TimeInterval(configuration.push.retention), logger: logger)),
         ]
         if configuration.auth.enabled {
             // Removed and narrowed users reach live sessions within auth.recheck_interval.

@@ -105,6 +105,14 @@ enum Migrations {
             // Record/Mocord events hold several alarms: the notification remembers which one.
             try db.execute(sql: "ALTER TABLE notifications ADD COLUMN occurrence INTEGER NOT NULL DEFAULT 0")
         }
+        migrator.registerMigration("v8-claim-lease") { db in
+            // Claims older than the lease are released by a periodic sweep: this index keeps
+            // the sweep to the rows claimed right now, not the whole outbox.
+            try db.execute(sql: "CREATE INDEX outbox_claimed ON outbox(claimed_at) WHERE claimed_at IS NOT NULL;")
+        }
+        migrator.registerMigration("v9-outbox-retention") { db in
+            try OutboxRetentionSchema.create(db)
+        }
         return migrator
     }
 }

@@ -171,6 +171,24 @@ extension Store {
         }
     }
 
+    /// Claims older than `lease` seconds are released, so a job whose outcome was never recorded
+    /// (the store refused the write, a sender never answered) is claimed again rather than kept
+    /// until the next restart. The lease must outlast the longest attempt.
+    /// - Returns: how many claims were released.
+    @discardableResult
+    public func releaseExpiredClaims(lease: TimeInterval, at now: Date = Date()) async throws -> Int {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE outbox SET claimed_at = NULL
+                    WHERE id IN (SELECT id FROM outbox INDEXED BY outbox_claimed WHERE claimed_at IS NOT NULL AND claimed_at < ?)
+                      AND state IN ('queued', 'retrying')
+                    """,
+                arguments: [now.storeValue - lease])
+            return db.changesCount
+        }
+    }
+
     /// Dead-letters undelivered jobs older than `maxAge` seconds (counted from creation or replay).
     @discardableResult
     public func expireJobs(maxAge: TimeInterval, at now: Date = Date()) async throws -> Int {

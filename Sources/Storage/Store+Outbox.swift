@@ -24,11 +24,12 @@ extension Store {
         }
     }
 
-    /// How many jobs are in each state, for health and metrics.
+    /// How many jobs are in each state, for health and metrics: read from the counts the
+    /// outbox's triggers keep (``OutboxRetentionSchema``), not by counting the outbox.
     public func outboxCounts() async throws -> [PushJobState: Int] {
         try await pool.read { db in
             var counts: [PushJobState: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM outbox GROUP BY state") {
+            for row in try Row.fetchAll(db, sql: "SELECT state, n FROM outbox_counts WHERE n > 0") {
                 if let state = PushJobState(rawValue: row["state"]) { counts[state] = row["n"] }
             }
             return counts

@@ -53,12 +53,14 @@ extension Store {
         }
     }
 
+    /// Replaces the monitor's last notified event. A lower id than the stored one is kept as
+    /// it is: ZoneMinder's ids went down (its database was reset) and the new sequence counts.
     public func saveLastNotifiedEvent(monitor: Int, event: Int, at now: Date = Date()) async throws {
         try await pool.write { db in
             try db.execute(
                 sql: """
                     INSERT INTO monitor_events (monitor_id, last_event_id, updated_at) VALUES (?, ?, ?)
-                    ON CONFLICT(monitor_id) DO UPDATE SET last_event_id = MAX(last_event_id, excluded.last_event_id), updated_at = excluded.updated_at
+                    ON CONFLICT(monitor_id) DO UPDATE SET last_event_id = excluded.last_event_id, updated_at = excluded.updated_at
                     """,
                 arguments: [monitor, event, now.storeValue])
         }

@@ -61,6 +61,7 @@ struct MigrationTests {
     @Test("token import reads the old colon format")
     func colonTokens() throws {
         let directory = try copyFixtures()
+        #expect(try Zmes.run(["user", "add", "bob", "--password-stdin"], in: directory, input: "pw-Bob-0001\n").status == 0)
         let result = try Zmes.run(["token", "import", "tokens.colon.txt", "--user", "bob"], in: directory)
         #expect(result.status == 0, "\(result.errors)")
         #expect(result.output.contains("imported 2 devices"))
@@ -72,5 +73,27 @@ struct MigrationTests {
         let bad = try Zmes.run(["token", "import", "bad.txt"], in: directory)
         #expect(bad.status != 0)
         #expect(bad.errors.contains("line 1"))
+    }
+
+    @Test("token import to a user that does not exist is refused, exits non-zero and imports nothing")
+    func unknownOwner() throws {
+        let directory = try copyFixtures()
+        let refused = try Zmes.run(["token", "import", "tokens.json.txt", "--user", "nobody"], in: directory)
+        print("token import --user nobody: status \(refused.status), stdout \(refused.output.debugDescription), stderr \(refused.errors.debugDescription)")
+        #expect(refused.status != 0)
+        #expect(refused.errors.contains("no user 'nobody'"))
+        #expect(!refused.output.contains("imported"))
+        #expect(try Zmes.json(["token", "list", "--json"], in: directory).isEmpty)
+        // The default owner, admin, does not exist yet either (zmes serve creates it at its first start).
+        let byDefault = try Zmes.run(["token", "import", "tokens.json.txt"], in: directory)
+        #expect(byDefault.status != 0)
+        #expect(byDefault.errors.contains("no user 'admin'"))
+        #expect(try Zmes.json(["token", "list", "--json"], in: directory).isEmpty)
+
+        #expect(try Zmes.run(["user", "add", "carol", "--password-stdin"], in: directory, input: "pw-Carol-0001\n").status == 0)
+        let accepted = try Zmes.run(["token", "import", "tokens.json.txt", "--user", "carol"], in: directory)
+        #expect(accepted.status == 0, "\(accepted.errors)")
+        #expect(accepted.output.contains("imported 2 devices (owner: carol)"))
+        #expect(try Zmes.json(["token", "list", "--json"], in: directory).allSatisfy { $0["user"] as? String == "carol" })
     }
 }

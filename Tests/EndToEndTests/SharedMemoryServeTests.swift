@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 import ZmesTestSupport
 
@@ -129,5 +130,120 @@ struct SharedMemoryServeTests {
         #expect(events(try await client.receive()).id == "11")
         await client.close()
         #expect(try await server.terminate() == 0)
+    }
+
+    /// "id|cause" of an alarm message's event, for comparisons.
+    func summary(_ message: [String: Any]) -> String {
+        let event = events(message)
+        return "\(event.id ?? "-")|\(event.cause ?? "-")"
+    }
+
+    /// A directory with a zmes.yml watching monitor 1 (Garage) in `<directory>/shm`, ends sent.
+    func makeZoneMinderDirectory() throws -> (directory: String, monitor: ZoneMinderMonitorFile) {
+        let directory = Zmes.makeDirectory()
+        let shm = directory + "/shm"
+        try FileManager.default.createDirectory(atPath: shm, withIntermediateDirectories: true)
+        try """
+            server: {address: 127.0.0.1, port: \(try Zmes.freePort()), tls: {enabled: false}}
+            admin: {port: \(try Zmes.freePort())}
+            auth: {enabled: false}
+            zoneminder:
+              enabled: true
+              shm_dir: \(shm)
+              poll_interval: 0.05
+              send_event_end: true
+              monitors: [{id: 1, name: Garage}]
+            """.write(toFile: directory + "/zmes.yml", atomically: true, encoding: .utf8)
+        return (directory, ZoneMinderMonitorFile(path: shm + "/zm.mmap.1"))
+    }
+
+    @Test("an event in progress across a restart gets its end, once; ids going down after a ZoneMinder reset are new events")
+    func restartDuringEvent() async throws {
+        let (directory, monitor) = try makeZoneMinderDirectory()
+        try monitor.write(state: Self.idle, event: 40)
+        var (server, client) = try await start(directory)
+        defer { server.terminateIfRunning() }
+        try monitor.write(state: Self.alarm, event: 41, cause: "Forced Web")
+        #expect(summary(try await client.receive()) == "41|Forced Web")
+
+        // zmes restarts while event 41 goes on; the phone reconnects.
+        await client.close()
+        #expect(try await server.terminate() == 0)
+        (server, client) = try await start(directory)
+        try await client.expectNoPendingMessage()  // the start is not repeated
+        try monitor.write(state: Self.idle, event: 41, cause: "Forced Web")
+        let end = summary(try await client.receive())
+        print("restart mid-event: end notification \(end)")
+        #expect(end == "41|End: Forced Web")
+        try await Task.sleep(for: .milliseconds(300))
+        try await client.expectNoPendingMessage()  // exactly once
+
+        // ZoneMinder's database reset: zmc starts over with a new file and ids from 1.
+        try monitor.write(state: Self.idle, event: 0)
+        try await Task.sleep(for: .milliseconds(200))
+        try monitor.write(state: Self.alarm, event: 2, cause: "Motion")
+        let lower = summary(try await client.receive())
+        print("ids going down: event \(lower) notified after 41")
+        #expect(lower == "2|Motion")
+        #expect(await eventually(timeout: .seconds(5)) { server.standardError.contains("zoneminder event ids went down") })
+        try monitor.write(state: Self.idle, event: 2, cause: "Motion")
+        #expect(summary(try await client.receive()) == "2|End: Motion")
+
+        // The new sequence is what a restart remembers: event 2 is not repeated, 3 is new.
+        await client.close()
+        #expect(try await server.terminate() == 0)
+        (server, client) = try await start(directory)
+        try await client.expectNoPendingMessage()
+        try monitor.write(state: Self.alarm, event: 3, cause: "Motion")
+        #expect(events(try await client.receive()).id == "3")
+        await client.close()
+        #expect(try await server.terminate() == 0)
+    }
+
+    @Test("an alarm whose routing fails (the store locked by another process) is still delivered once the store is free")
+    func routingFailureIsRetried() async throws {
+        let (directory, monitor) = try makeZoneMinderDirectory()
+        try monitor.write(state: Self.idle, event: 40)
+        let (server, client) = try await start(directory)
+        defer { server.terminateIfRunning() }
+        // A registered device, so routing writes to the store (its notification row).
+        let token = String(repeating: "ab", count: 32)
+        try await client.send(json: [
+            "event": "push", "data": ["type": "token", "platform": "ios", "token": token, "state": "disabled", "appversion": "1.8.001"],
+            "token": token,
+        ])
+        try await client.expectNoPendingMessage()
+
+        // Another process holds the store's write lock past zmes's 10 s busy timeout, until
+        // zmes says routing the alarm failed; then lets go.
+        let locked = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+        let lock = try DatabaseQueue(path: directory + "/zmes-data/zmes.sqlite")
+        let holder = Thread {
+            try? lock.inDatabase { db in
+                try db.execute(sql: "BEGIN IMMEDIATE")
+                locked.signal()
+                _ = release.wait(timeout: .now() + 120)
+                try db.execute(sql: "COMMIT")
+            }
+        }
+        holder.start()
+        locked.wait()
+        try monitor.write(state: Self.alarm, event: 41, cause: "Motion")
+        let failed = await eventually(timeout: .seconds(90)) { server.standardError.contains("cannot route a zoneminder alarm") }
+        release.signal()
+        #expect(failed, "routing never failed: the test proves nothing")
+        let released = ContinuousClock.now
+        let message = try await client.receive(timeout: .seconds(60))
+        print("routing failure: event \(events(message).id ?? "none") delivered \(ContinuousClock.now - released) after the store was unlocked")
+        #expect(events(message).id == "41")
+        // Recorded after routing: a restart does not repeat it.
+        await client.close()
+        #expect(try await server.terminate() == 0)
+        let (again, client2) = try await start(directory)
+        defer { again.terminateIfRunning() }
+        try await client2.expectNoPendingMessage()
+        await client2.close()
+        #expect(try await again.terminate() == 0)
     }
 }

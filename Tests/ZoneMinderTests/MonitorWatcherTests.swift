@@ -122,13 +122,11 @@ struct MonitorWatcherTests {
         #expect(w.monitorUnavailable(at: time).map { "\($0.eventId) \($0.kind.rawValue)" } == ["72 start", "72 end"])
     }
 
-    @Test("a lower id (ZoneMinder database reset) is a new alarm, in progress or whole")
+    @Test("a lower id (ZoneMinder database reset) in progress is a new alarm")
     func lowerId() {
         var w = watcher(lastNotified: 100)
         #expect(feed(&w, [snap(.alarm, 3), snap(.idle, 3)]) == ["3 start", "3 end"])
         #expect(w.lastNotifiedEventId == 3)
-        var atRest = watcher(lastNotified: 100)
-        #expect(feed(&atRest, [snap(.idle, 2), snap(.idle, 2)]) == ["2 start", "2 end"])
     }
 
     @Test("names come from the directory, with its fallback")
@@ -140,5 +138,40 @@ struct MonitorWatcherTests {
         #expect(alarm?.monitorName == "Monitor 5")
         #expect(alarm?.source == "zoneminder")
         #expect(alarm?.monitorId == 5)
+    }
+
+    @Test("ids going down (ZoneMinder's database reset): the lower ids are new events, and the drop is reported once")
+    func idsGoingDown() {
+        var w = watcher(lastNotified: 500)
+        #expect(feed(&w, [snap(.alarm, 501), snap(.idle, 501)]) == ["501 start", "501 end"])
+        // zmc restarted on a fresh database: a new file with no event, then ids from 1 again.
+        #expect(feed(&w, [snap(.idle, 0), snap(.idle, 0)]).isEmpty)
+        #expect(w.eventIdsWentDown == nil)
+        let alarms = w.observe(snap(.alarm, 3), at: time).map { "\($0.eventId) \($0.kind.rawValue)" }
+        #expect(alarms == ["3 start"])
+        #expect(w.eventIdsWentDown?.from == 501)
+        #expect(w.eventIdsWentDown?.to == 3)
+        #expect(feed(&w, [snap(.alarm, 3)]).isEmpty)
+        #expect(w.eventIdsWentDown == nil)  // reported once, not at every poll
+        #expect(feed(&w, [snap(.idle, 3), snap(.alarm, 4), snap(.idle, 4)]) == ["3 end", "4 start", "4 end"])
+        #expect(w.lastNotifiedEventId == 4)
+        // A short event at rest in the new sequence is still seen.
+        #expect(feed(&w, [snap(.idle, 5), snap(.idle, 5)]) == ["5 start", "5 end"])
+    }
+
+    @Test("ids going down while an event is open end it first; found at the first snapshot after a restart, they are a baseline")
+    func idsGoingDownOpenAndAtStart() {
+        var open = watcher(lastNotified: 500)
+        #expect(feed(&open, [snap(.alarm, 501), snap(.alarm, 2)]) == ["501 start", "501 end", "2 start"])
+        #expect(open.eventIdsWentDown?.to == 2)
+
+        // Restarted after the reset: an old event at rest is not announced, the next one is.
+        var atRest = watcher(lastNotified: 500)
+        #expect(feed(&atRest, [snap(.idle, 7)]).isEmpty)
+        #expect(atRest.eventIdsWentDown?.from == 500)
+        #expect(feed(&atRest, [snap(.idle, 7), snap(.alarm, 8)]) == ["8 start"])
+        // Restarted after the reset during an event: it is in progress, so it is announced.
+        var inProgress = watcher(lastNotified: 500)
+        #expect(feed(&inProgress, [snap(.alarm, 7), snap(.idle, 7)]) == ["7 start", "7 end"])
     }
 }

@@ -61,6 +61,9 @@ public struct Configuration: Sendable, Equatable {
     public struct Push: Sendable, Equatable {
         public var enabled = true
         public var maxAge = 900
+        /// Seconds delivered and failed pushes are kept in the outbox (for `zmes push list` and
+        /// replay) after they finished; older ones are deleted.
+        public var retention = 604_800
         public var title = "{name} Alarm ({eid})"
         public var body = "{cause} at {time}"
     }

@@ -15,7 +15,7 @@ public struct ConfigurationLoader: Sendable {
         "auth.enabled", "auth.timeout", "auth.backend", "auth.max_failures", "auth.failure_window",
         "auth.max_failures_per_user", "auth.recheck_interval", "auth.zoneminder_recheck", "auth.zoneminder_grace",
         "store.path",
-        "push.enabled", "push.max_age", "push.title", "push.body",
+        "push.enabled", "push.max_age", "push.retention", "push.title", "push.body",
         "zoneminder.enabled", "zoneminder.url", "zoneminder.user", "zoneminder.password", "zoneminder.shm_dir",
         "zoneminder.poll_interval", "zoneminder.send_event_end", "zoneminder.login_cache",
     ]
@@ -153,6 +153,7 @@ public struct ConfigurationLoader: Sendable {
         if c.store.path.isEmpty { throw .invalidValue(key: "store.path", reason: "must not be empty") }
         c.push.enabled = try reader.bool("push.enabled", default: c.push.enabled)
         c.push.maxAge = try reader.int("push.max_age", default: c.push.maxAge, range: 1...(30 * 86_400))
+        c.push.retention = try reader.int("push.retention", default: c.push.retention, range: 60...(3_650 * 86_400))
         c.push.title = try reader.string("push.title", default: c.push.title)
         c.push.body = try reader.string("push.body", default: c.push.body)
         c.zoneminder.enabled = try reader.bool("zoneminder.enabled", default: c.zoneminder.enabled)

@@ -21,6 +21,9 @@ actor SessionRegistry {
     }
 
     private var entries: [SessionID: Entry] = [:]
+    /// The last event start routed per monitor by this process: an end on a monitor absent
+    /// here closes an event that began before this process did (see `deliverToWebsocketOnly`).
+    private var startsRouted: [Int: Int] = [:]
     private var nextID: UInt64 = 1
 
     var count: Int { entries.count }
@@ -105,6 +108,7 @@ actor SessionRegistry {
             sent += 1
         }
         writes.flush()
+        if alarm.kind == .start { startsRouted[alarm.monitorId] = alarm.eventId }
         return sent
     }
 
@@ -114,10 +118,17 @@ actor SessionRegistry {
         let alarm = wire.alarm
         let monitor = alarm.monitorId
         guard user.monitors.contains(monitor), entry.state.filter.allows(monitor: monitor) else { return false }
-        guard case .send(let record) = NotificationRule.decide(
-            alarm, previous: entry.lastNotified[monitor], interval: entry.state.filter.interval(for: monitor), now: now)
-        else { return false }
-        if let record { entry.lastNotified[monitor] = record }
+        let previous = entry.lastNotified[monitor]
+        switch NotificationRule.decide(alarm, previous: previous, interval: entry.state.filter.interval(for: monitor), now: now) {
+        case .send(let record):
+            if let record { entry.lastNotified[monitor] = record }
+        case .skip:
+            // An end on a monitor where this process has routed no start yet closes the event in
+            // progress when zmes (re)started: its start went out before, to connections that are
+            // gone now, so its end goes to those that may see it. Once a start was routed here,
+            // an end is only for the connections told of its start.
+            guard alarm.kind == .end, previous == nil, startsRouted[monitor] == nil else { return false }
+        }
         writes.add(wire.frame(supplementary: false), to: entry.writer.channel)
         return true
     }

@@ -58,6 +58,11 @@ struct ZoneMinderSourceService: Service {
                     logger.info("zoneminder monitor readable", metadata: ["monitor": "\(change.monitorId)"])
                 }
             },
+            onEventIdsWentDown: { down in
+                logger.warning(
+                    "zoneminder event ids went down (was its database reset?); taking the new events as new",
+                    metadata: ["monitor": "\(down.monitorId)", "last_notified": "\(down.from)", "event": "\(down.to)"])
+            },
             onAlarm: { alarm in await handle(alarm) })
     }
 
@@ -75,21 +80,47 @@ struct ZoneMinderSourceService: Service {
         return nil
     }
 
+    /// Routes the alarm, then records a start as the monitor's last notified event: recorded
+    /// first, a routing failure (store busy, full disk, crash in between) would lose the alarm.
+    /// A failed routing is tried again (the next poll waits), so a store busy for a while delays
+    /// the alarm rather than dropping it; a crash before the record notifies it again at the next
+    /// start (at least once).
     private func handle(_ alarm: Alarm) async {
-        if alarm.kind == .start {
+        guard alarm.kind == .start || configuration.sendEventEnd else {
+            return
+        }
+        var delay = Duration.milliseconds(250)
+        var attempt = 1
+        while true {
             do {
-                try await store.saveLastNotifiedEvent(monitor: alarm.monitorId, event: alarm.eventId)
+                _ = try await router.route(alarm)
+                break
             } catch {
-                logger.error("cannot record the last zoneminder event", metadata: ["error": "\(error)"])
+                guard !Task.isCancelled, attempt < Self.routingAttempts else {
+                    logger.error(
+                        "cannot route a zoneminder alarm; giving up",
+                        metadata: ["monitor": "\(alarm.monitorId)", "event": "\(alarm.eventId)", "attempts": "\(attempt)", "error": "\(error)"])
+                    return
+                }
+                logger.warning(
+                    "cannot route a zoneminder alarm; trying again",
+                    metadata: ["monitor": "\(alarm.monitorId)", "event": "\(alarm.eventId)", "retry_in": "\(delay)", "error": "\(error)"])
+                try? await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(5))
+                attempt += 1
             }
         }
-        guard alarm.kind == .start || configuration.sendEventEnd else { return }
+        guard alarm.kind == .start else { return }
         do {
-            _ = try await router.route(alarm)
+            try await store.saveLastNotifiedEvent(monitor: alarm.monitorId, event: alarm.eventId)
         } catch {
-            logger.error("cannot route a zoneminder alarm", metadata: ["monitor": "\(alarm.monitorId)", "event": "\(alarm.eventId)", "error": "\(error)"])
+            logger.error("cannot record the last zoneminder event", metadata: ["monitor": "\(alarm.monitorId)", "event": "\(alarm.eventId)", "error": "\(error)"])
         }
     }
+
+    /// Tries per alarm: with the doubling pause (at most 5 s) about two minutes in all, over
+    /// the store's own 10 s busy timeout per try.
+    static let routingAttempts = 12
 
     /// The monitors to watch: the configuration's static list, else ZoneMinder's API (retried until it answers).
     private func resolveMonitors() async -> [ZoneMinderMonitor]? {

@@ -60,8 +60,29 @@ public final class Dispatcher: Sendable {
         Task { await wakeSignal.signal() }
     }
 
-    /// Runs until cancelled. In-flight pushes finish and are recorded before it returns.
+    /// How long a claim holds a job. A claim whose outcome was never recorded (the store refused
+    /// the write) is released after it, and the job is sent again: far longer than an attempt
+    /// can take (connect 10 s + response 30 s, an FCM access token first).
+    public static let claimLease: TimeInterval = 300
+
+    /// Runs until cancelled. Then it claims nothing more; the pushes in flight finish and every
+    /// outcome answered is recorded before it returns.
+    ///
+    /// The work runs in a task of its own rather than in the caller's: the store refuses writes
+    /// from a cancelled task, and a graceful stop must still record what was delivered, or the
+    /// next start sends it again.
     public func run() async {
+        let stop = StopFlag()
+        let work = Task { await self.drain(until: stop) }
+        await withTaskCancellationHandler {
+            await work.value
+        } onCancel: {
+            stop.set()
+            self.wake()
+        }
+    }
+
+    private func drain(until stop: StopFlag) async {
         do {
             let released = try await store.releaseClaims()
             if released > 0 { logger.notice("re-queued pushes claimed by a previous run", metadata: ["count": "\(released)"]) }
@@ -69,15 +90,17 @@ public final class Dispatcher: Sendable {
             logger.error("cannot release old claims", metadata: ["error": "\(error)"])
         }
         var lastExpiry = Date.distantPast
+        var outcomes = Outcomes()
         await withTaskGroup(of: Completed.self) { group in
             var inFlight = 0
             var pending: [Completed] = []
             var lastFlush = ContinuousClock.now
             var broken = BrokenCredentials()
-            while !Task.isCancelled {
+            while !stop.isSet {
                 if Date().timeIntervalSince(lastExpiry) > 5 {
                     lastExpiry = Date()
                     await expireOldJobs()
+                    await releaseExpiredClaims()
                 }
                 if inFlight <= maxInFlight / 2 {
                     let routes = table.routes
@@ -92,9 +115,10 @@ public final class Dispatcher: Sendable {
                     }
                 }
                 if inFlight == 0 {
-                    if await flush(&pending) { broken.invalidate() }
+                    if await flush(&pending, into: &outcomes) { broken.invalidate() }
                     let next = (try? await store.nextDueTime(providers: Set(table.routes.keys))) ?? nil
                     let wait = next.map { max(0.001, min(1, $0.timeIntervalSinceNow)) } ?? 1
+                    if stop.isSet { break }
                     await wakeSignal.wait(timeout: .milliseconds(Int(wait * 1_000)))
                     continue
                 }
@@ -102,12 +126,22 @@ public final class Dispatcher: Sendable {
                 inFlight -= 1
                 pending.append(done)
                 if pending.count >= 256 || inFlight == 0 || ContinuousClock.now - lastFlush > .milliseconds(20) {
-                    if await flush(&pending) { broken.invalidate() }
+                    if await flush(&pending, into: &outcomes) { broken.invalidate() }
                     lastFlush = ContinuousClock.now
                 }
             }
+            if inFlight > 0 { logger.notice("stopping: waiting for the pushes in flight", metadata: ["count": "\(inFlight)"]) }
             while let done = await group.next() { pending.append(done) }
-            await flush(&pending)
+            await flush(&pending, into: &outcomes)
+        }
+        // A store that was busy a moment ago may take them now; what is still unrecorded after
+        // that is sent again at the next start (at least once).
+        for _ in 0..<3 where !outcomes.unrecorded.isEmpty {
+            try? await Task.sleep(for: .seconds(1))
+            await record(&outcomes)
+        }
+        if !outcomes.unrecorded.isEmpty {
+            logger.error("stopping with push outcomes unrecorded; they will be sent again", metadata: ["count": "\(outcomes.unrecorded.count)"])
         }
     }
 
@@ -145,11 +179,14 @@ public final class Dispatcher: Sendable {
         return Completed(job: claimed, outcome: outcome, credentialName: route.credentialName)
     }
 
-    /// Records a batch of outcomes in one transaction.
+    /// Records a batch of outcomes in one transaction, with any the store refused before.
     /// - Returns: whether a credential was marked broken.
     @discardableResult
-    private func flush(_ pending: inout [Completed]) async -> Bool {
-        guard !pending.isEmpty else { return false }
+    private func flush(_ pending: inout [Completed], into outcomes: inout Outcomes) async -> Bool {
+        guard !pending.isEmpty else {
+            if !outcomes.unrecorded.isEmpty { await record(&outcomes) }
+            return false
+        }
         var results: [(jobID: Int64, token: String, result: JobResult)] = []
         results.reserveCapacity(pending.count)
         var rejected: [String: String] = [:]
@@ -204,14 +241,15 @@ public final class Dispatcher: Sendable {
         for (key, count) in counts {
             telemetry.count("zmes_pushes_total", [("provider", key.provider.rawValue), ("outcome", key.outcome)], by: count)
         }
-        do {
-            for (name, reason) in rejected {
+        for (name, reason) in rejected {
+            do {
                 try await store.markCredentialBroken(name: name, reason: reason)
+            } catch {
+                logger.error("cannot mark a credential broken", metadata: ["credential": "\(name)", "error": "\(error)"])
             }
-            try await store.record(results, at: now)
-        } catch {
-            logger.error("cannot record push outcomes; they will be sent again", metadata: ["error": "\(error)"])
         }
+        outcomes.unrecorded.append(contentsOf: results.map { (result: $0, at: now) })
+        await record(&outcomes)
         return !rejected.isEmpty
     }
 
@@ -230,9 +268,52 @@ public final class Dispatcher: Sendable {
         }
     }
 
+    /// Outcomes answered by a provider and not yet in the store: kept and offered again at
+    /// the next flush when the store refuses them (busy, full disk), up to a bound; beyond
+    /// it their claims expire (``claimLease``) and the jobs are sent again.
+    struct Outcomes {
+        var unrecorded: [(result: (jobID: Int64, token: String, result: JobResult), at: Date)] = []
+        static let bound = 50_000
+    }
+
+    private func record(_ outcomes: inout Outcomes) async {
+        guard !outcomes.unrecorded.isEmpty else { return }
+        // Grouped by the time each was answered, in order: one transaction per flush batch.
+        var index = 0
+        while index < outcomes.unrecorded.count {
+            let at = outcomes.unrecorded[index].at
+            var end = index
+            while end < outcomes.unrecorded.count, outcomes.unrecorded[end].at == at { end += 1 }
+            do {
+                try await store.record(outcomes.unrecorded[index..<end].map { $0.result }, at: at)
+            } catch {
+                outcomes.unrecorded.removeFirst(index)
+                if outcomes.unrecorded.count > Outcomes.bound {
+                    let dropped = outcomes.unrecorded.count - Outcomes.bound
+                    outcomes.unrecorded.removeFirst(dropped)
+                    logger.error("cannot record push outcomes; they will be sent again", metadata: ["count": "\(dropped)", "error": "\(error)"])
+                } else {
+                    logger.error("cannot record push outcomes yet; keeping them for the next try", metadata: ["count": "\(outcomes.unrecorded.count)", "error": "\(error)"])
+                }
+                return
+            }
+            index = end
+        }
+        outcomes.unrecorded.removeAll(keepingCapacity: true)
+    }
+
     private struct OutcomeKey: Hashable {
         var provider: PushProvider
         var outcome: String
+    }
+
+    private func releaseExpiredClaims() async {
+        do {
+            let released = try await store.releaseExpiredClaims(lease: Self.claimLease)
+            if released > 0 { logger.warning("re-queued pushes whose claim expired (their outcome was never recorded)", metadata: ["count": "\(released)"]) }
+        } catch {
+            logger.error("cannot release expired claims", metadata: ["error": "\(error)"])
+        }
     }
 
     private func expireOldJobs() async {

@@ -34,9 +34,13 @@ import Model
 ///   Two alarms with the same cause inside one section, both shorter than a poll, look like one.
 /// - restart: initialised with the last notified event id (persisted by the caller from the
 ///   emitted starts), an alarm in progress in that event is not notified again, and its end
-///   is. At rest, any other event id (newer, or lower after a ZoneMinder database reset) that
-///   is not a section is an alarm that was never notified. With no persisted id (nil), the
-///   first snapshot is the baseline: an alarm in progress is notified, anything at rest is not.
+///   is. At rest, a newer event id that is not a section is an alarm that was never notified.
+///   With no persisted id (nil), the first snapshot is the baseline: an alarm in progress is
+///   notified, anything at rest is not.
+/// - ids going down: an id lower than the last notified one (ZoneMinder's database was reset
+///   and its ids start again) is reported once in ``eventIdsWentDown`` and starts a new
+///   sequence: its events are alarms like any other, except that one found at rest by the
+///   first snapshot after a restart is the baseline (it cannot be told from an old event).
 public struct MonitorWatcher: Sendable {
     public let monitorId: Int
     public var monitorName: String
@@ -68,6 +72,9 @@ public struct MonitorWatcher: Sendable {
     /// A change seen at rest, waiting for a second snapshot to agree (see the type's notes).
     private var pending: Mark?
     private var observedOnce = false
+    /// Set by the `observe` call that saw the ids go down (from the last notified id to the new
+    /// one), nil after any other call: the caller logs it.
+    public private(set) var eventIdsWentDown: (from: UInt64, to: UInt64)?
 
     public init(monitorId: Int, monitorName: String, lastNotifiedEventId: UInt64?, source: String = "zoneminder") {
         self.monitorId = monitorId
@@ -102,7 +109,16 @@ public struct MonitorWatcher: Sendable {
             recordsContinuously = true
         }
 
-        guard let lastNotified = lastNotifiedEventId else {
+        eventIdsWentDown = nil
+        let persisted = lastNotifiedEventId
+        if mark.eventId != 0, let last = persisted, mark.eventId < last, mark.eventId != openAlarm?.eventId,
+            mark.eventId != pending?.eventId, mark.eventId != restMark?.eventId
+        {
+            eventIdsWentDown = (from: last, to: mark.eventId)
+            lastNotifiedEventId = mark.eventId
+        }
+
+        guard let lastNotified = persisted else {
             // No persisted id: this snapshot is the baseline.
             if mark.eventId != 0, state.isAlarmed {
                 start(mark, at: time, into: &out)
@@ -120,8 +136,10 @@ public struct MonitorWatcher: Sendable {
                 restMark = mark
                 return out
             }
-            // At rest, an event other than the last notified one is a change to confirm.
-            restMark = mark.eventId == lastNotified ? mark : Mark(eventId: lastNotified, cause: "")
+            // At rest, a newer event than the last notified one is a change to confirm; after
+            // ids went down, what is there is the baseline.
+            let known = mark.eventId == lastNotified || eventIdsWentDown != nil
+            restMark = known ? mark : Mark(eventId: lastNotified, cause: "")
         }
 
         if let open = openAlarm {

@@ -17,6 +17,20 @@ public struct MonitorConditionChange: Sendable, Equatable, CustomStringConvertib
     }
 }
 
+/// A monitor's event ids went down: ZoneMinder's database was reset and its ids start again.
+/// The new events are notified; the caller logs this, since events may have been lost or mixed.
+public struct EventIdsWentDown: Sendable, Equatable, CustomStringConvertible {
+    public var monitorId: Int
+    /// The last event notified before.
+    public var from: UInt64
+    /// The lower id now in the monitor's shared memory.
+    public var to: UInt64
+
+    public var description: String {
+        "monitor \(monitorId): event id \(to) is lower than the last notified \(from)"
+    }
+}
+
 /// Alarms read from ZoneMinder's shared memory: polls each monitor's `zm.mmap.<id>` every
 /// `pollInterval` with a ``MonitorSharedMemory`` and a ``MonitorWatcher``.
 ///
@@ -52,6 +66,7 @@ public struct SharedMemoryAlarmSource: Sendable {
     /// next poll waits for it) and each change of a monitor's condition to `onCondition`.
     public func run(
         onCondition: (MonitorConditionChange) -> Void = { _ in },
+        onEventIdsWentDown: (EventIdsWentDown) -> Void = { _ in },
         onAlarm: (Alarm) async -> Void
     ) async {
         var monitors = Set(monitorIds).sorted().map { id in
@@ -68,7 +83,7 @@ public struct SharedMemoryAlarmSource: Sendable {
         var deadline = clock.now
         while !Task.isCancelled {
             for index in monitors.indices {
-                let alarms = monitors[index].poll(onCondition: onCondition)
+                let alarms = monitors[index].poll(onCondition: onCondition, onEventIdsWentDown: onEventIdsWentDown)
                 for alarm in alarms {
                     await onAlarm(alarm)
                 }
@@ -94,12 +109,15 @@ public struct SharedMemoryAlarmSource: Sendable {
         var watcher: MonitorWatcher
         var problem: SharedMemoryError?
 
-        mutating func poll(onCondition: (MonitorConditionChange) -> Void) -> [Alarm] {
+        mutating func poll(onCondition: (MonitorConditionChange) -> Void, onEventIdsWentDown: (EventIdsWentDown) -> Void) -> [Alarm] {
             let alarms: [Alarm]
             let current: SharedMemoryError?
             do {
                 let snapshot = try memory.read()
                 alarms = watcher.observe(snapshot)
+                if let down = watcher.eventIdsWentDown {
+                    onEventIdsWentDown(EventIdsWentDown(monitorId: watcher.monitorId, from: down.from, to: down.to))
+                }
                 current = nil
             } catch {
                 alarms = watcher.monitorUnavailable()

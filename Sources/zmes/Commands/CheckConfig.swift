@@ -66,6 +66,7 @@ struct CheckConfig: AsyncParsableCommand {
             push:
               enabled: \(c.push.enabled)
               max_age: \(c.push.maxAge)
+              retention: \(c.push.retention)
               title: "\(c.push.title)"
               body: "\(c.push.body)"
             zoneminder:

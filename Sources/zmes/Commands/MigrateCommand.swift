@@ -49,7 +49,7 @@ struct MigrateCommand: AsyncParsableCommand {
             }
         }
         if let tokens {
-            let count = try await TokenImport.run(path: tokens, user: user, store: store)
+            let count = try await TokenImport.run(path: tokens, user: user, store: store, configuration: configuration)
             print("imported \(count) device\(count == 1 ? "" : "s") from \(tokens) (owner: \(user))")
         }
         if result.notCarriedOver.isEmpty {
@@ -70,8 +70,9 @@ struct MigrateCommand: AsyncParsableCommand {
 }
 
 enum TokenImport {
-    /// Registers every device of a zmeventnotification tokens.txt, owned by `user`.
-    static func run(path: String, user: String, store: Store) async throws -> Int {
+    /// Registers every device of a zmeventnotification tokens.txt, owned by `user`; refuses an
+    /// owner that cannot be served (nothing imported), since its devices would never get a push.
+    static func run(path: String, user: String, store: Store, configuration: Configuration) async throws -> Int {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
@@ -84,6 +85,7 @@ enum TokenImport {
         } catch {
             throw CommandFailure("\(path): \(error)")
         }
+        try await checkOwner(user, store: store, configuration: configuration)
         try await store.importDevices(tokens.map { token in
             let registration = DeviceRegistration(
                 token: token.token, user: user, platform: token.platform, state: token.state, filter: token.filter,
@@ -91,6 +93,26 @@ enum TokenImport {
             return (registration, token.badge)
         })
         return tokens.count
+    }
+
+    /// With local users the owner must be one; a ZoneMinder user is known to zmes only after
+    /// logging in through it, so an unknown one is accepted with a note; without auth anyone goes.
+    static func checkOwner(_ user: String, store: Store, configuration: Configuration) async throws {
+        guard !user.isEmpty, !user.contains(where: { $0.isWhitespace || $0.isNewline }) else {
+            throw CommandFailure("the owner (--user) must be non-empty and contain no spaces")
+        }
+        guard configuration.auth.enabled else { return }
+        switch configuration.auth.backend {
+        case .local:
+            guard try await store.user(named: user) == nil else { return }
+            throw CommandFailure(
+                "no user '\(user)': its devices would never get a push; nothing imported. "
+                    + "Create it first (zmes user add \(user) --password-stdin) or pass --user with an existing user (zmes user list)")
+        case .zoneminder:
+            guard try await store.remotePermissions(users: [user])[user] == nil else { return }
+            FileHandle.standardError.write(Data(
+                "note: ZoneMinder user '\(user)' has not logged in through zmes yet; its devices get pushes once it has (zmNinja logs in when it connects)\n".utf8))
+        }
     }
 }
 
@@ -102,8 +124,9 @@ extension TokenCommand {
         @Option(help: "The user that owns the imported devices.") var user: String = "admin"
 
         func run() async throws {
-            let store = try options.openStore(try options.loadConfiguration())
-            let count = try await TokenImport.run(path: file, user: user, store: store)
+            let configuration = try options.loadConfiguration()
+            let store = try options.openStore(configuration)
+            let count = try await TokenImport.run(path: file, user: user, store: store, configuration: configuration)
             print("imported \(count) device\(count == 1 ? "" : "s") (owner: \(user))")
         }
     }
