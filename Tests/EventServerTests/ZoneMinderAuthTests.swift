@@ -91,7 +91,7 @@ struct ZoneMinderAuthTests {
         }
         let loggingIn = ContinuousClock.now
         let (desktop, phone) = try await loginWithDevice(server, token: String(repeating: "5e", count: 32))
-        await zoneMinder.stop()
+        await zoneMinder.accounts.setFailing(true)
         try await Task.sleep(for: .seconds(2))  // past the re-check (1 s), within the grace
         #expect(try await server.alarm(monitor: 1, event: 1)["pushesQueued"] as? Int == 1)
         _ = try await desktop.receive()
@@ -102,6 +102,7 @@ struct ZoneMinderAuthTests {
         print("permissions dropped", ContinuousClock.now - loggingIn, "after the last successful ZoneMinder check")
         #expect(try await server.alarm(monitor: 1, event: 2)["pushesQueued"] as? Int == 0)
         await server.stop()
+        await zoneMinder.stop()
     }
 
     @Test("a good ZoneMinder login succeeds and the user sees only the monitors ZoneMinder shows them")

@@ -25,6 +25,11 @@ final class FakeZoneMinder: Sendable {
         init(_ byName: [String: Account]) { self.byName = byName }
         func account(_ name: String) -> Account? { byName[name] }
         func set(_ name: String, _ account: Account?) { byName[name] = account }
+        /// ZoneMinder's API failing (503 for every request), as when its database is down.
+        /// Tests use it rather than `stop()`: a Hummingbird server that is stopped while zmes
+        /// keeps connecting to it can trap in NIO (`NIOAsyncWriter` deinit without finish).
+        var failing = false
+        func setFailing(_ value: Bool) { failing = value }
     }
 
     let port: Int
@@ -41,6 +46,7 @@ final class FakeZoneMinder: Sendable {
         let router = Router()
         router.post("/zm/api/host/login.json") { request, _ -> Response in
             await counters.countLogin()
+            if await accounts.failing { return Response(status: .serviceUnavailable) }
             let body = try await request.body.collect(upTo: 1 << 16)
             var fields: [String: String] = [:]
             for pair in String(buffer: body).split(separator: "&") {
@@ -55,6 +61,7 @@ final class FakeZoneMinder: Sendable {
         }
         router.get("/zm/api/monitors.json") { request, _ -> Response in
             await counters.countMonitorRead()
+            if await accounts.failing { return Response(status: .serviceUnavailable) }
             // Like ZoneMinder, a token names its user, who must still exist.
             guard let token = request.uri.queryParameters["token"].map(String.init), token.hasPrefix("token-"),
                 let account = await accounts.account(String(token.dropFirst("token-".count)))

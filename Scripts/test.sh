@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The test command: every test, in two passes.
+#
+#   Scripts/test.sh [extra swift test arguments]
+#
+# The load tests (a push burst against a real nginx, SIGTERM during a push
+# burst, thousands of connections against a small open-file limit) saturate a
+# small machine for tens of seconds; run beside the rest, they starve the
+# in-process servers of other tests past their timeouts. So the rest runs
+# first, in parallel, then the load tests one at a time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+LOAD_SUITES='RealHTTP2ServerTests|GracefulStopTests|OpenFilesTests'
+
+swift build --build-tests
+swift test --skip-build --skip "$LOAD_SUITES" "$@"
+swift test --skip-build --no-parallel --filter "$LOAD_SUITES" "$@"
