@@ -33,7 +33,7 @@ struct TLSTests {
         try Certificate(pemEncoded: try String(contentsOfFile: path, encoding: .utf8))
     }
 
-    @Test("the generated certificate is a leaf for server.tls.hostnames: CA:false, digitalSignature only, serverAuth, those SANs")
+    @Test("the generated certificate is a leaf for server.tls.hostnames: CA:false, no certificate signing, serverAuth, those SANs")
     func generatedCertificateIsALeaf() async throws {
         let directory = Zmes.makeDirectory()
         try """
@@ -52,11 +52,11 @@ struct TLSTests {
         let constraints = try certificate.extensions.basicConstraints
         print("basicConstraints: \(String(describing: constraints))")
         #expect(constraints == .notCertificateAuthority)
-        let usage = try #require(try certificate.extensions.keyUsage)
-        print("keyUsage: \(usage)")
-        #expect(usage.digitalSignature)
-        #expect(!usage.keyCertSign)
-        #expect(!usage.cRLSign)
+        // No KeyUsage (so clients can trust the certificate itself); if one is ever added, it must not allow signing certificates.
+        let usage = try certificate.extensions.keyUsage
+        print("keyUsage: \(usage.map { "\($0)" } ?? "absent")")
+        #expect(usage?.keyCertSign != true)
+        #expect(usage?.cRLSign != true)
         let extended = try #require(try certificate.extensions.extendedKeyUsage)
         #expect(extended.contains(.serverAuth))
         let names = try #require(try certificate.extensions.subjectAlternativeNames)
@@ -71,6 +71,40 @@ struct TLSTests {
         #expect(served == (try Self.der(ofPEM: String(contentsOfFile: directory + "/zmes-data/zmes-cert.pem", encoding: .utf8))))
         #expect(server.standardError.contains(Self.fingerprint(served)))
         #expect(try await server.terminate() == 0)
+    }
+
+    @Test("the generated key cannot vouch for another site: a certificate it signs is not trusted by one who trusts zmes's certificate")
+    func generatedKeyCannotMintCertificates() async throws {
+        let directory = Zmes.makeDirectory()
+        try Self.writeConfig(directory)
+        let server = try Zmes.start(["serve"], in: directory)
+        defer { server.terminateIfRunning() }
+        let ports = try await server.waitForListening()
+        // A phone that trusts the generated certificate connects (BoringSSL verifying it as its own anchor).
+        let phone = try await TestClient.connect(port: ports.webSocket, certificatePath: directory + "/zmes-data/zmes-cert.pem")
+        await phone.close()
+        #expect(try await server.terminate() == 0)
+
+        let zmesCertificate = try Self.certificate(at: directory + "/zmes-data/zmes-cert.pem")
+        let zmesKey = try Certificate.PrivateKey(pemEncoded: String(contentsOfFile: directory + "/zmes-data/zmes-key.pem", encoding: .utf8))
+        let forgedKey = P256.Signing.PrivateKey()
+        let forged = try Certificate(
+            version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: Certificate.PublicKey(forgedKey.publicKey),
+            notValidBefore: Date().addingTimeInterval(-60), notValidAfter: Date().addingTimeInterval(86_400),
+            issuer: zmesCertificate.subject, subject: try DistinguishedName { CommonName("bank.example") },
+            signatureAlgorithm: .ecdsaWithSHA256,
+            extensions: try Certificate.Extensions {
+                try ExtendedKeyUsage([.serverAuth])
+                SubjectAlternativeNames([.dnsName("bank.example")])
+            },
+            issuerPrivateKey: zmesKey)
+        var verifier = Verifier(rootCertificates: CertificateStore([zmesCertificate])) { RFC5280Policy(validationTime: Date()) }
+        let result = await verifier.validate(leaf: forged, intermediates: CertificateStore())
+        switch result {
+        case .validCertificate: print("a certificate for bank.example signed with zmes's key: trusted")
+        case .couldNotValidate: print("a certificate for bank.example signed with zmes's key: not trusted")
+        }
+        if case .validCertificate = result { Issue.record("zmes's certificate can vouch for bank.example") }
     }
 
     @Test("an older zmes's generated CA certificate is replaced by a leaf at start; the default names include localhost")

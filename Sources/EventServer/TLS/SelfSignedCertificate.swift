@@ -92,9 +92,10 @@ enum SelfSignedCertificate {
             subject: name,
             signatureAlgorithm: .ecdsaWithSHA256,
             extensions: try Certificate.Extensions {
+                // CA:false: the key cannot vouch for any other certificate.
                 Critical(BasicConstraints.notCertificateAuthority)
-                // An ECDSA key signs the handshake; keyEncipherment would only apply to RSA.
-                Critical(KeyUsage(digitalSignature: true))
+                // No KeyUsage extension: BoringSSL and OpenSSL 1.1 do not accept a self-signed certificate as
+                // its own trust anchor when KeyUsage lacks keyCertSign, and keyCertSign needs CA:true (RFC 5280).
                 try ExtendedKeyUsage([.serverAuth])
                 SubjectAlternativeNames(names)
                 keyIdentifier
