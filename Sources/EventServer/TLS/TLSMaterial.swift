@@ -1,7 +1,6 @@
 import Crypto
 import Foundation
 import NIOSSL
-import Storage
 import SwiftASN1
 import X509
 
