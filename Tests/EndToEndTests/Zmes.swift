@@ -147,6 +147,8 @@ final class RunningZmes: @unchecked Sendable {
         return process.terminationStatus
     }
 
+    var processIdentifier: Int32 { process.processIdentifier }
+
     /// Sends a signal (e.g. SIGHUP) and lets the process go on.
     func send(_ signal: Int32) {
         kill(process.processIdentifier, signal)
