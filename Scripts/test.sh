@@ -15,4 +15,4 @@ LOAD_SUITES='RealHTTP2ServerTests|GracefulStopTests|OpenFilesTests'
 
 swift build --build-tests
 swift test --skip-build --skip "$LOAD_SUITES" "$@"
-swift test --skip-build --no-parallel --filter "$LOAD_SUITES" "$@"
+ZMES_STORM_TEST=1 swift test --skip-build --no-parallel --filter "$LOAD_SUITES" "$@"

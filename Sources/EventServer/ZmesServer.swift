@@ -83,19 +83,36 @@ public struct ZmesServer: Sendable {
         router.onQueued = { dispatcher.wake() }
         router.telemetry = telemetry
 
-        var tls: TLSMaterial?
+        let tls: (material: TLSMaterial, contexts: TLSContextHolder)?
         if configuration.server.tls.enabled {
             let material = try TLSMaterial.resolve(
                 certificate: configuration.server.tls.cert, key: configuration.server.tls.key,
-                dataDirectory: configuration.dataDirectory)
-            logger.info(
-                material.generated ? "created a self-signed certificate" : "using TLS certificate",
-                metadata: ["certificate": "\(material.certificatePath)", "sha256": "\(material.fingerprint)"])
-            tls = material
+                dataDirectory: configuration.dataDirectory, hostnames: configuration.server.tls.hostnames)
+            if let reason = material.generatedBecause {
+                logger.notice(
+                    "created a self-signed certificate; phones must trust this one",
+                    metadata: ["certificate": "\(material.certificatePath)", "sha256": "\(material.fingerprint)", "why": "\(reason)"])
+            } else {
+                logger.info("using TLS certificate", metadata: ["certificate": "\(material.certificatePath)", "sha256": "\(material.fingerprint)"])
+            }
+            tls = (material, try TLSContextHolder(try material.serverConfiguration()))
+        } else {
+            tls = nil
+        }
+        let connectionLimit = ConnectionLimit(
+            maximum: OpenFileLimit.connectionLimit(maxSessions: configuration.server.maxSessions, figures: OpenFileLimit.current()),
+            logger: logger)
+        if connectionLimit.maximum < configuration.server.maxSessions {
+            logger.notice(
+                "websocket connections limited by the open-file limit",
+                metadata: [
+                    "limit": "\(connectionLimit.maximum)", "server.max_sessions": "\(configuration.server.maxSessions)",
+                    "open_files": "\(OpenFileLimit.current()?.soft ?? 0)",
+                ])
         }
         let ready = ReadinessLatch(onReady: onReady)
         let listeners = ListenerState()
-        let webSocket = try WebSocketListener.make(context: context, tls: try tls?.serverConfiguration()) { port in
+        let webSocket = try WebSocketListener.make(context: context, tls: tls?.contexts, connectionLimit: connectionLimit) { port in
             await listeners.webSocketBound(port)
             await ready.set(webSocket: port)
         }
@@ -140,8 +157,9 @@ public struct ZmesServer: Sendable {
                     }
                 }
                 tasks.addTask {
-                    // SIGHUP: reload credentials without dropping sessions (users are read at each login anyway).
+                    // SIGHUP: reload credentials and the certificate without dropping sessions (users are read at each login anyway).
                     for await _ in await UnixSignalsSequence(trapping: .sighup) {
+                        if let tls { Self.reloadCertificate(tls.material, into: tls.contexts, logger: logger) }
                         do {
                             let fresh = try await CredentialSet.load(from: store, logger: logger)
                             routeTable.replace(routes: fresh.routes(client: httpClient, store: store, logger: logger, telemetry: telemetry), selection: fresh.selection)
@@ -162,6 +180,19 @@ public struct ZmesServer: Sendable {
             tasks.cancelAll()
         }
         logger.info("stopped")
+    }
+
+    /// New connections get the pair as it is on disk now; a pair that does not load leaves the current one in use.
+    static func reloadCertificate(_ material: TLSMaterial, into contexts: TLSContextHolder, logger: Logger) {
+        do {
+            try contexts.replace(with: try material.serverConfiguration())
+            let fingerprint = try TLSMaterial.fingerprint(ofPEMFile: material.certificatePath)
+            logger.notice("TLS certificate reloaded", metadata: ["certificate": "\(material.certificatePath)", "sha256": "\(fingerprint)"])
+        } catch {
+            logger.error(
+                "cannot reload the TLS certificate; new connections keep getting the current one",
+                metadata: ["error": "\(error)"])
+        }
     }
 
     private func createFirstUserIfNeeded(_ store: Store) async throws {

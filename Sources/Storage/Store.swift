@@ -12,11 +12,18 @@ public final class Store: Sendable {
     public init(path: String) throws {
         self.path = path
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        do throws(PrivateFiles.Failure) {
+            try PrivateFiles.createDirectory(directory)
         } catch {
-            throw StoreError.cannotCreateDirectory(path: directory, reason: error.localizedDescription)
+            throw StoreError.cannotCreateDirectory(path: directory, reason: error.reason)
         }
+        do throws(PrivateFiles.Failure) {
+            // The file holds secrets: 0600 from its creation, and SQLite gives -wal and -shm its mode.
+            try PrivateFiles.createFileIfMissing(path)
+        } catch {
+            throw StoreError.cannotOpen(path: path, reason: error.reason)
+        }
+        PrivateFiles.restrictExisting([path, path + "-wal", path + "-shm"])
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(10)

@@ -346,7 +346,10 @@ struct PushDeliveryTests {
         let failed = try #require(try JSONSerialization.jsonObject(with: Data(list.body)) as? [[String: Any]])
         #expect(failed.first?["lastError"] as? String == "DeviceTokenNotForTopic")
         let id = try #require(failed.first?["id"] as? Int)
-        let replay = try await admin.send(HTTPRequest(url: "http://127.0.0.1:\(ports.admin)/api/v1/pushes/replay", body: Array("{\"ids\":[\(id)]}".utf8)))
+        let replay = try await admin.send(
+            HTTPRequest(
+                url: "http://127.0.0.1:\(ports.admin)/api/v1/pushes/replay", headers: [("content-type", "application/json")],
+                body: Array("{\"ids\":[\(id)]}".utf8)))
         #expect(replay.status == 200)
         #expect(replay.bodyText.contains("\"replayed\":1"))
         #expect(await eventually { await apns.accepted().count == 1 })

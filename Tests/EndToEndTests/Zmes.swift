@@ -75,8 +75,9 @@ enum Zmes {
         return array
     }
 
-    static func start(_ arguments: [String], in directory: String, environment: [String: String] = [:]) throws -> RunningZmes {
-        try RunningZmes(arguments: arguments, directory: directory, environment: environment)
+    /// `launcher`, when given, runs zmes (e.g. `["/usr/bin/prlimit", "--nofile=1024:1024"]`): zmes's path and `arguments` follow it.
+    static func start(_ arguments: [String], in directory: String, environment: [String: String] = [:], launcher: [String] = []) throws -> RunningZmes {
+        try RunningZmes(arguments: arguments, directory: directory, environment: environment, launcher: launcher)
     }
 }
 
@@ -90,9 +91,14 @@ final class RunningZmes: @unchecked Sendable {
     var standardOutput: String { lock.withLock { out } }
     var standardError: String { lock.withLock { err } }
 
-    init(arguments: [String], directory: String, environment: [String: String] = [:]) throws {
-        process.executableURL = Zmes.executable
-        process.arguments = arguments
+    init(arguments: [String], directory: String, environment: [String: String] = [:], launcher: [String] = []) throws {
+        if let program = launcher.first {
+            process.executableURL = URL(fileURLWithPath: program)
+            process.arguments = Array(launcher.dropFirst()) + [Zmes.executable.path] + arguments
+        } else {
+            process.executableURL = Zmes.executable
+            process.arguments = arguments
+        }
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         let output = Pipe()
@@ -140,6 +146,8 @@ final class RunningZmes: @unchecked Sendable {
         }
         return process.terminationStatus
     }
+
+    var processIdentifier: Int32 { process.processIdentifier }
 
     /// Sends a signal (e.g. SIGHUP) and lets the process go on.
     func send(_ signal: Int32) {

@@ -20,7 +20,9 @@ enum AdminListener {
     ) -> some ApplicationProtocol {
         let router = Router()
         let token = context.configuration.admin.token
-        if !token.isEmpty {
+        if token.isEmpty {
+            router.add(middleware: LoopbackOnlyMiddleware())
+        } else {
             router.add(middleware: BearerTokenMiddleware(token: token))
         }
         router.post("/api/v1/alarms") { request, requestContext -> Response in
@@ -92,6 +94,7 @@ enum AdminListener {
         let configuration = context.configuration.admin
         return Application(
             router: router,
+            server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(configuration.idleTimeout * 1_000)))),
             configuration: ApplicationConfiguration(address: .hostname(configuration.address, port: configuration.port), serverName: "zmes-admin"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
             logger: context.logger)
@@ -104,18 +107,6 @@ enum AdminListener {
         var credentials: [String: String]
         var sessions: Int
         var authenticatedSessions: Int
-    }
-}
-
-/// Refuses admin requests without `Authorization: Bearer <admin.token>`.
-struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
-    let token: String
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard request.headers[.authorization] == "Bearer \(token)" else {
-            return jsonResponse(.unauthorized, ["error": "missing or wrong bearer token"])
-        }
-        return try await next(request, context)
     }
 }
 

@@ -6,6 +6,8 @@ public struct Configuration: Sendable, Equatable {
         public var enabled = true
         public var cert = ""
         public var key = ""
+        /// Names and addresses the generated certificate is valid for; empty: localhost, 127.0.0.1, ::1 and this host's name.
+        public var hostnames: [String] = []
     }
 
     public struct Server: Sendable, Equatable {
@@ -28,6 +30,8 @@ public struct Configuration: Sendable, Equatable {
         public var address = "127.0.0.1"
         public var port = 9001
         public var token = ""
+        /// Seconds an admin connection may stay idle before it is closed.
+        public var idleTimeout: Double = 30
     }
 
     public enum AuthBackend: String, Sendable, Equatable, CaseIterable {

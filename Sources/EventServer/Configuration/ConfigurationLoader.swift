@@ -11,7 +11,7 @@ public struct ConfigurationLoader: Sendable {
         "log.level",
         "server.address", "server.port", "server.tls.enabled", "server.tls.cert", "server.tls.key",
         "server.max_message_size", "server.max_sessions", "server.handshake_timeout", "server.ping_interval",
-        "admin.address", "admin.port", "admin.token",
+        "admin.address", "admin.port", "admin.token", "admin.idle_timeout",
         "auth.enabled", "auth.timeout", "auth.backend", "auth.max_failures", "auth.failure_window",
         "auth.max_failures_per_user", "auth.recheck_interval", "auth.zoneminder_recheck", "auth.zoneminder_grace",
         "store.path",
@@ -19,7 +19,7 @@ public struct ConfigurationLoader: Sendable {
         "zoneminder.enabled", "zoneminder.url", "zoneminder.user", "zoneminder.password", "zoneminder.shm_dir",
         "zoneminder.poll_interval", "zoneminder.send_event_end", "zoneminder.login_cache",
     ]
-    static let listKeys: [String] = ["zoneminder.monitors", "server.trusted_proxies"]
+    static let listKeys: [String] = ["zoneminder.monitors", "server.trusted_proxies", "server.tls.hostnames"]
     static let sections: Set<String> = ["log", "server", "server.tls", "admin", "auth", "store", "push", "zoneminder"]
 
     /// The keys whose values are secrets, masked by `check-config`.
@@ -51,7 +51,7 @@ public struct ConfigurationLoader: Sendable {
             }
             try load(yaml: text, path: path, into: &values)
         }
-        for key in Self.scalarKeys + ["server.trusted_proxies"] {
+        for key in Self.scalarKeys + ["server.trusted_proxies", "server.tls.hostnames"] {
             let variable = "ZMES_" + key.uppercased().replacingOccurrences(of: ".", with: "_")
             if let value = environment[variable] { values[key] = .environment(value, variable: variable) }
         }
@@ -128,6 +128,7 @@ public struct ConfigurationLoader: Sendable {
         c.server.tls.enabled = try reader.bool("server.tls.enabled", default: c.server.tls.enabled)
         c.server.tls.cert = try reader.string("server.tls.cert", default: c.server.tls.cert)
         c.server.tls.key = try reader.string("server.tls.key", default: c.server.tls.key)
+        c.server.tls.hostnames = try reader.hostnames("server.tls.hostnames")
         c.server.maxMessageSize = try reader.int("server.max_message_size", default: c.server.maxMessageSize, range: 1024...(1 << 20))
         c.server.maxSessions = try reader.int("server.max_sessions", default: c.server.maxSessions, range: 1...1_000_000)
         c.server.handshakeTimeout = try reader.double("server.handshake_timeout", default: c.server.handshakeTimeout, range: 0.1...3600)
@@ -136,6 +137,7 @@ public struct ConfigurationLoader: Sendable {
         c.admin.address = try reader.string("admin.address", default: c.admin.address)
         c.admin.port = try reader.port("admin.port", default: c.admin.port)
         c.admin.token = try reader.string("admin.token", default: c.admin.token)
+        c.admin.idleTimeout = try reader.double("admin.idle_timeout", default: c.admin.idleTimeout, range: 1...3600)
         c.auth.enabled = try reader.bool("auth.enabled", default: c.auth.enabled)
         c.auth.timeout = try reader.double("auth.timeout", default: c.auth.timeout, range: 0.1...3600)
         let backend = try reader.string("auth.backend", default: c.auth.backend.rawValue)
@@ -271,6 +273,35 @@ private struct Reader {
             ranges.append(range)
         }
         return ranges
+    }
+
+    /// A list of DNS names and IP addresses (or one comma-separated string, as an environment variable gives).
+    func hostnames(_ key: String) throws(ConfigurationError) -> [String] {
+        var entries: [String]
+        switch values[key] {
+        case nil: return []
+        case .environment(let text, _):
+            entries = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        case .node(let node):
+            if let sequence = node.sequence {
+                entries = []
+                for (index, entry) in sequence.enumerated() {
+                    guard let text = entry.scalar?.string else {
+                        throw .wrongType(key: "\(key)[\(index)]", expected: "a host name or address", found: ConfigurationLoader.describe(entry))
+                    }
+                    entries.append(text.trimmingCharacters(in: .whitespaces))
+                }
+            } else if let text = node.scalar?.string {
+                entries = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            } else {
+                throw .wrongType(key: key, expected: "a list of host names and addresses", found: ConfigurationLoader.describe(node))
+            }
+        }
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.*:[]")
+        for entry in entries where entry.isEmpty || entry.count > 253 || !entry.allSatisfy({ allowed.contains($0) }) {
+            throw .invalidValue(key: key, reason: "'\(entry)' is neither a DNS name nor an IP address")
+        }
+        return entries
     }
 
     func monitors(_ key: String) throws(ConfigurationError) -> [Configuration.Monitor] {

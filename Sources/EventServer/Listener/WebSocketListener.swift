@@ -12,7 +12,8 @@ import NIOSSL
 enum WebSocketListener {
     static func make(
         context: ServerContext,
-        tls: TLSConfiguration?,
+        tls: TLSContextHolder?,
+        connectionLimit: ConnectionLimit,
         onRunning: @escaping @Sendable (Int) async -> Void
     ) throws -> some ApplicationProtocol {
         let router = Router()
@@ -55,9 +56,11 @@ enum WebSocketListener {
         let builder = HTTPServerBuilder { responder in
             let webSocket = HTTP1WebSocketUpgradeChannel(responder: responder, configuration: channelConfiguration, shouldUpgrade: shouldUpgrade)
             if let tls {
-                return HandshakeDeadlineChannel(base: try TLSChannel(webSocket, tlsConfiguration: tls), timeout: deadline)
+                return ConnectionLimitChannel(
+                    base: HandshakeDeadlineChannel(base: ReloadableTLSChannel(base: webSocket, contexts: tls), timeout: deadline),
+                    limit: connectionLimit)
             }
-            return HandshakeDeadlineChannel(base: webSocket, timeout: deadline)
+            return ConnectionLimitChannel(base: HandshakeDeadlineChannel(base: webSocket, timeout: deadline), limit: connectionLimit)
         }
         let configuration = context.configuration.server
         return Application(

@@ -9,6 +9,7 @@ public enum TLSMaterialError: Error, CustomStringConvertible, Sendable {
     case onlyOneFileGiven
     case unreadable(path: String, reason: String)
     case cannotWrite(path: String, reason: String)
+    case keyDoesNotMatch(certificate: String, key: String)
 
     public var description: String {
         switch self {
@@ -16,6 +17,8 @@ public enum TLSMaterialError: Error, CustomStringConvertible, Sendable {
             return "server.tls.cert and server.tls.key must both be set, or both left empty for a generated certificate"
         case .unreadable(let path, let reason): return "cannot load \(path): \(reason)"
         case .cannotWrite(let path, let reason): return "cannot write \(path): \(reason)"
+        case .keyDoesNotMatch(let certificate, let key):
+            return "the key \(key) does not belong to the certificate \(certificate)"
         }
     }
 }
@@ -26,80 +29,69 @@ public struct TLSMaterial: Sendable {
     public var keyPath: String
     /// SHA-256 of the certificate's DER bytes, as `AA:BB:...`, for users to compare on their phones.
     public var fingerprint: String
-    /// Whether zmes created the pair on this start.
-    public var generated: Bool
+    /// Why zmes created the pair on this start (nil: it did not).
+    public var generatedBecause: String?
 
-    /// The configured pair, or a self-signed pair beside the store, made on first start and reused afterwards.
-    public static func resolve(certificate: String, key: String, dataDirectory: String) throws -> TLSMaterial {
+    public var generated: Bool { generatedBecause != nil }
+
+    /// The configured pair, or a self-signed pair beside the store, made on first start and reused afterwards
+    /// (made again when the one there is an older zmes's CA certificate, names other hosts, or is about to expire).
+    public static func resolve(
+        certificate: String, key: String, dataDirectory: String, hostnames: [String]
+    ) throws -> TLSMaterial {
         switch (certificate.isEmpty, key.isEmpty) {
         case (false, false):
-            return TLSMaterial(certificatePath: certificate, keyPath: key, fingerprint: try fingerprint(ofPEMFile: certificate), generated: false)
+            return TLSMaterial(certificatePath: certificate, keyPath: key, fingerprint: try fingerprint(ofPEMFile: certificate), generatedBecause: nil)
         case (true, true):
             let certPath = dataDirectory + "/zmes-cert.pem"
             let keyPath = dataDirectory + "/zmes-key.pem"
-            var generated = false
-            if !FileManager.default.fileExists(atPath: certPath) || !FileManager.default.fileExists(atPath: keyPath) {
-                try generateSelfSigned(certificatePath: certPath, keyPath: keyPath)
-                generated = true
+            let names = try SelfSignedCertificate.alternativeNames(hostnames)
+            let reason = SelfSignedCertificate.reasonToReplace(certificatePath: certPath, keyPath: keyPath, names: names)
+            if reason != nil {
+                try SelfSignedCertificate.generate(certificatePath: certPath, keyPath: keyPath, names: names)
             }
-            return TLSMaterial(certificatePath: certPath, keyPath: keyPath, fingerprint: try fingerprint(ofPEMFile: certPath), generated: generated)
+            return TLSMaterial(certificatePath: certPath, keyPath: keyPath, fingerprint: try fingerprint(ofPEMFile: certPath), generatedBecause: reason)
         default:
             throw TLSMaterialError.onlyOneFileGiven
         }
     }
 
+    /// Reads the pair as it is on disk now (at start and on SIGHUP): TLS 1.2 or later, and a key that matches.
     public func serverConfiguration() throws -> TLSConfiguration {
+        let chain: [NIOSSLCertificate]
+        let key: NIOSSLPrivateKey
         do {
-            let chain = try NIOSSLCertificate.fromPEMFile(certificatePath).map { NIOSSLCertificateSource.certificate($0) }
-            let key = try NIOSSLPrivateKey(file: keyPath, format: .pem)
-            return TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
+            chain = try NIOSSLCertificate.fromPEMFile(certificatePath)
         } catch {
-            throw TLSMaterialError.unreadable(path: "\(certificatePath) / \(keyPath)", reason: "\(error)")
+            throw TLSMaterialError.unreadable(path: certificatePath, reason: "\(error)")
         }
+        do {
+            key = try NIOSSLPrivateKey(file: keyPath, format: .pem)
+        } catch {
+            throw TLSMaterialError.unreadable(path: keyPath, reason: "\(error)")
+        }
+        guard let leaf = chain.first else {
+            throw TLSMaterialError.unreadable(path: certificatePath, reason: "no certificate in the file")
+        }
+        guard Self.keyMatches(leaf: leaf, keyPath: keyPath) else {
+            throw TLSMaterialError.keyDoesNotMatch(certificate: certificatePath, key: keyPath)
+        }
+        var configuration = TLSConfiguration.makeServerConfiguration(
+            certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+        // TLS 1.0 and 1.1 are deprecated (RFC 8996); every supported phone speaks 1.2.
+        configuration.minimumTLSVersion = .tlsv12
+        return configuration
     }
 
-    static func generateSelfSigned(certificatePath: String, keyPath: String) throws {
-        let key = P256.Signing.PrivateKey()
-        let now = Date()
-        let name = try DistinguishedName {
-            CommonName("zmes")
-            OrganizationName("zmes self-signed")
-        }
-        var alternativeNames: [GeneralName] = [
-            .dnsName("localhost"),
-            .ipAddress(ASN1OctetString(contentBytes: [127, 0, 0, 1])),
-            .ipAddress(ASN1OctetString(contentBytes: ArraySlice([UInt8](repeating: 0, count: 15) + [1]))),
-        ]
-        let host = ProcessInfo.processInfo.hostName
-        if !host.isEmpty && host != "localhost" { alternativeNames.append(.dnsName(host)) }
-        let certificate = try Certificate(
-            version: .v3,
-            serialNumber: Certificate.SerialNumber(),
-            publicKey: Certificate.PublicKey(key.publicKey),
-            notValidBefore: now.addingTimeInterval(-3_600),
-            notValidAfter: now.addingTimeInterval(10 * 365 * 86_400),
-            issuer: name,
-            subject: name,
-            signatureAlgorithm: .ecdsaWithSHA256,
-            extensions: try Certificate.Extensions {
-                Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 0))
-                KeyUsage(digitalSignature: true, keyCertSign: true)
-                try ExtendedKeyUsage([.serverAuth])
-                SubjectAlternativeNames(alternativeNames)
-            },
-            issuerPrivateKey: Certificate.PrivateKey(key))
-        let certificatePEM = try certificate.serializeAsPEM().pemString
-        do {
-            try Data(key.pemRepresentation.utf8).write(to: URL(fileURLWithPath: keyPath), options: .atomic)
-            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: keyPath)
-        } catch {
-            throw TLSMaterialError.cannotWrite(path: keyPath, reason: error.localizedDescription)
-        }
-        do {
-            try Data((certificatePEM + "\n").utf8).write(to: URL(fileURLWithPath: certificatePath), options: .atomic)
-        } catch {
-            throw TLSMaterialError.cannotWrite(path: certificatePath, reason: error.localizedDescription)
-        }
+    /// Compares the leaf's public key with the key file's (when swift-certificates can read the key;
+    /// BoringSSL checks the pair again when the context is made).
+    static func keyMatches(leaf: NIOSSLCertificate, keyPath: String) -> Bool {
+        guard let text = try? String(contentsOfFile: keyPath, encoding: .utf8),
+            let key = try? Certificate.PrivateKey(pemEncoded: text),
+            let der = try? leaf.toDERBytes(),
+            let certificate = try? Certificate(derEncoded: der)
+        else { return true }
+        return certificate.publicKey == key.publicKey
     }
 
     static func fingerprint(ofPEMFile path: String) throws -> String {

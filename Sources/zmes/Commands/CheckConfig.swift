@@ -42,6 +42,7 @@ struct CheckConfig: AsyncParsableCommand {
                 enabled: \(c.server.tls.enabled)
                 cert: "\(c.server.tls.cert)"
                 key: "\(c.server.tls.key)"
+                hostnames: [\(c.server.tls.hostnames.map { "\"\($0)\"" }.joined(separator: ", "))]
               max_message_size: \(c.server.maxMessageSize)
               max_sessions: \(c.server.maxSessions)
               handshake_timeout: \(c.server.handshakeTimeout)
@@ -51,6 +52,7 @@ struct CheckConfig: AsyncParsableCommand {
               address: "\(c.admin.address)"
               port: \(c.admin.port)
               token: \(mask(c.admin.token))
+              idle_timeout: \(c.admin.idleTimeout)
             auth:
               enabled: \(c.auth.enabled)
               timeout: \(c.auth.timeout)

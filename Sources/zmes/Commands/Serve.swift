@@ -23,6 +23,13 @@ struct Serve: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "zmes")
+        // Every session is an open file: start from the hard limit, not the 1,024 many shells and units give.
+        let before = OpenFileLimit.current()
+        if let figures = OpenFileLimit.raiseSoftLimit() {
+            logger.info(
+                "open files limit",
+                metadata: ["soft": "\(figures.soft)", "hard": "\(figures.hard)", "was": "\(before?.soft ?? figures.soft)"])
+        }
         var server = ZmesServer(configuration: configuration, logger: logger)
         let directory = configuration.monitorDirectory
         server.completeAlarm = { directory.completing($0) }
