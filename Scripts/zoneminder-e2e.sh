@@ -278,15 +278,13 @@ done
 install -d -o www-data -g root -m 755 /var/log/zm
 
 # ---------------------------------------------------------------- monitor
-existing=$(sql -N "$DB_NAME" -e "SELECT Name FROM Monitors WHERE Id=$MONITOR_ID")
-if [[ -n $existing && $existing != "$MONITOR_NAME" && ${ZMES_E2E_FORCE:-0} != 1 ]]; then
-    die "monitor $MONITOR_ID exists and is '$existing', not this test's '$MONITOR_NAME'; refusing to overwrite (ZMES_E2E_FORCE=1 to override)"
-fi
-
-existing=$(sql -N "$DB_NAME" -e "SELECT Name FROM Monitors WHERE Id=$MOCORD_ID")
-if [[ -n $existing && $existing != "$MOCORD_NAME" && ${ZMES_E2E_FORCE:-0} != 1 ]]; then
-    die "monitor $MOCORD_ID exists and is '$existing', not this test's '$MOCORD_NAME'; refusing to overwrite (ZMES_E2E_FORCE=1 to override)"
-fi
+for monitor in "$MONITOR_ID $MONITOR_NAME" "$MOCORD_ID $MOCORD_NAME"; do
+    read -r id name <<<"$monitor"
+    existing=$(sql -N "$DB_NAME" -e "SELECT Name FROM Monitors WHERE Id=$id")
+    if [[ -n $existing && $existing != "$name" && ${ZMES_E2E_FORCE:-0} != 1 ]]; then
+        die "monitor $id exists and is '$existing', not this test's '$name'; refusing to overwrite (ZMES_E2E_FORCE=1 to override)"
+    fi
+done
 
 VIDEO=$TMP/smptebars.mp4
 log "generating a ${VIDEO_SECONDS}s ${WIDTH}x${HEIGHT} ${FPS} fps smptebars video"
@@ -297,41 +295,33 @@ timeout 300 ffmpeg -nostdin -hide_banner -loglevel error -y \
 chmod 644 "$VIDEO"
 
 AREA=$((WIDTH * HEIGHT))
-sql "$DB_NAME" <<EOF || die "creating monitor $MONITOR_ID failed"
-DELETE FROM Zones WHERE MonitorId=$MONITOR_ID;
-DELETE FROM Monitors WHERE Id=$MONITOR_ID;
+# monitor_sql ID NAME FUNCTION SEQUENCE [EXTRA]: the SQL that (re)creates one camera-less monitor
+# reading the test video, with one full-frame zone. EXTRA adds Monitors columns ("SectionLength=75, ").
+monitor_sql() {
+    local id=$1 name=$2 function=$3 sequence=$4 extra=${5:-}
+    cat <<EOF
+DELETE FROM Zones WHERE MonitorId=$id;
+DELETE FROM Monitors WHERE Id=$id;
 INSERT INTO Monitors SET
-  Id=$MONITOR_ID, Name='$MONITOR_NAME', Type='Ffmpeg', Function='Modect', Enabled=1, DecodingEnabled=1,
+  Id=$id, Name='$name', Type='Ffmpeg', Function='$function', Enabled=1, DecodingEnabled=1,
   StorageId=(SELECT MIN(Id) FROM Storage), Path='$VIDEO', Method='', Options='',
   Width=$WIDTH, Height=$HEIGHT, Colours=4, MaxFPS=$FPS, AlarmMaxFPS=$FPS, AnalysisFPSLimit=NULL,
-  ImageBufferCount=20, PreEventCount=5, PostEventCount=5, WarmupCount=0,
-  SaveJPEGs=1, VideoWriter=0, ZoneCount=1, Sequence=1;
+  ImageBufferCount=20, PreEventCount=5, PostEventCount=5, WarmupCount=0, $extra
+  SaveJPEGs=1, VideoWriter=0, ZoneCount=1, Sequence=$sequence;
 INSERT INTO Zones SET
-  MonitorId=$MONITOR_ID, Name='All', Type='Active', Units='Pixels', NumCoords=4,
+  MonitorId=$id, Name='All', Type='Active', Units='Pixels', NumCoords=4,
   Coords='0,0 $((WIDTH - 1)),0 $((WIDTH - 1)),$((HEIGHT - 1)) 0,$((HEIGHT - 1))', Area=$AREA,
   AlarmRGB=16711680, CheckMethod='Blobs', MinPixelThreshold=25, MaxPixelThreshold=NULL,
   MinAlarmPixels=$((AREA * 3 / 100)), MaxAlarmPixels=$((AREA * 75 / 100)), FilterX=3, FilterY=3,
   MinFilterPixels=$((AREA * 3 / 100)), MaxFilterPixels=$((AREA * 75 / 100)),
   MinBlobPixels=$((AREA * 2 / 100)), MaxBlobPixels=NULL, MinBlobs=1, MaxBlobs=NULL,
   OverloadFrames=0, ExtendAlarmFrames=0;
-DELETE FROM Zones WHERE MonitorId=$MOCORD_ID;
-DELETE FROM Monitors WHERE Id=$MOCORD_ID;
-INSERT INTO Monitors SET
-  Id=$MOCORD_ID, Name='$MOCORD_NAME', Type='Ffmpeg', Function='Mocord', Enabled=1, DecodingEnabled=1,
-  StorageId=(SELECT MIN(Id) FROM Storage), Path='$VIDEO', Method='', Options='',
-  Width=$WIDTH, Height=$HEIGHT, Colours=4, MaxFPS=$FPS, AlarmMaxFPS=$FPS, AnalysisFPSLimit=NULL,
-  ImageBufferCount=20, PreEventCount=5, PostEventCount=5, WarmupCount=0,
-  SectionLength=$SECTION_SECONDS, MinSectionLength=5,
-  SaveJPEGs=1, VideoWriter=0, ZoneCount=1, Sequence=2;
-INSERT INTO Zones (MonitorId, Name, Type, Units, NumCoords, Coords, Area, AlarmRGB, CheckMethod,
-  MinPixelThreshold, MaxPixelThreshold, MinAlarmPixels, MaxAlarmPixels, FilterX, FilterY,
-  MinFilterPixels, MaxFilterPixels, MinBlobPixels, MaxBlobPixels, MinBlobs, MaxBlobs,
-  OverloadFrames, ExtendAlarmFrames)
-  SELECT $MOCORD_ID, Name, Type, Units, NumCoords, Coords, Area, AlarmRGB, CheckMethod,
-  MinPixelThreshold, MaxPixelThreshold, MinAlarmPixels, MaxAlarmPixels, FilterX, FilterY,
-  MinFilterPixels, MaxFilterPixels, MinBlobPixels, MaxBlobPixels, MinBlobs, MaxBlobs,
-  OverloadFrames, ExtendAlarmFrames FROM Zones WHERE MonitorId=$MONITOR_ID;
 EOF
+}
+{
+    monitor_sql "$MONITOR_ID" "$MONITOR_NAME" Modect 1
+    monitor_sql "$MOCORD_ID" "$MOCORD_NAME" Mocord 2 "SectionLength=$SECTION_SECONDS, MinSectionLength=5,"
+} | sql "$DB_NAME" || die "creating monitors $MONITOR_ID and $MOCORD_ID failed"
 
 # ---------------------------------------------------------------- ZoneMinder
 # Reads the SharedData header of /dev/shm/zm.mmap.<id> (ZoneMinder 1.36, 760 bytes).
