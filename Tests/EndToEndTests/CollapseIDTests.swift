@@ -11,6 +11,15 @@ struct CollapseIDTests {
     static let iosToken = PushDeliveryTests.iosToken
     static let androidToken = PushDeliveryTests.androidToken
 
+    /// An iPhone and an Android phone registered, their sockets closed: they are served by push only.
+    static func registerPhones(_ fixture: PushFixture, _ ports: (webSocket: Int, admin: Int)) async throws {
+        for (token, platform) in [(iosToken, "ios"), (androidToken, "android")] {
+            let client = try await fixture.connect(ports)
+            try await fixture.register(client, token: token, platform: platform)
+            await client.close()
+        }
+    }
+
     /// Start and end of event 5061, then the start of 5062, on monitor 1.
     static func sendEvents(_ fixture: PushFixture) throws {
         _ = try fixture.alarm(event: 5061)
@@ -26,12 +35,7 @@ struct CollapseIDTests {
         defer { Task { await fixture.shutdown() } }
         let (server, ports) = try await fixture.start()
         defer { server.terminateIfRunning() }
-        let phone = try await fixture.connect(ports)
-        try await fixture.register(phone, token: Self.iosToken, platform: "ios")
-        await phone.close()
-        let android = try await fixture.connect(ports)
-        try await fixture.register(android, token: Self.androidToken, platform: "android")
-        await android.close()
+        try await Self.registerPhones(fixture, ports)
         try Self.sendEvents(fixture)
 
         let apns = try #require(fixture.apns)
@@ -69,12 +73,7 @@ struct CollapseIDTests {
         defer { Task { await fixture.shutdown() } }
         let (server, ports) = try await fixture.start()
         defer { server.terminateIfRunning() }
-        let phone = try await fixture.connect(ports)
-        try await fixture.register(phone, token: Self.iosToken, platform: "ios")
-        await phone.close()
-        let android = try await fixture.connect(ports)
-        try await fixture.register(android, token: Self.androidToken, platform: "android")
-        await android.close()
+        try await Self.registerPhones(fixture, ports)
         try Self.sendEvents(fixture)
 
         let proxy = try #require(fixture.proxy)
