@@ -1,6 +1,6 @@
 import Model
 
-/// Which provider a device's pushes go to (INTERFACE.md, "Credentials file").
+/// Which provider a device's pushes go to (docs/OPERATIONS.md, "Credentials").
 ///
 /// A 64+ hex-character token is an APNs device token; it goes to APNs when
 /// APNs credentials exist. Any other token goes to FCM when FCM credentials

@@ -95,7 +95,7 @@ struct PushDeliveryTests {
         #expect(try await server.terminate() == 0)
     }
 
-    @Test("the zmNinja proxy gets the android and ios bodies of PUSH.md")
+    @Test("the zmNinja proxy gets the android and ios bodies zmNinja reads")
     func proxy() async throws {
         let fixture = try await PushFixture(proxy: true)
         defer { Task { await fixture.shutdown() } }

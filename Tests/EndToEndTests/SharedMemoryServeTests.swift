@@ -3,7 +3,7 @@ import GRDB
 import Testing
 import ZmesTestSupport
 
-/// ZoneMinder 1.36's shared memory (ZONEMINDER.md), written byte by byte the way zmc does,
+/// ZoneMinder 1.36's shared memory (the layout of SharedDataLayout.swift), written byte by byte the way zmc does,
 /// read by `zmes serve` and delivered to a websocket client.
 @Suite("ZoneMinder shared memory through zmes serve", .serialized)
 struct SharedMemoryServeTests {

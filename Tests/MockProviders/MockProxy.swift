@@ -1,7 +1,7 @@
 import Foundation
 
 /// A loopback zmNinja push proxy (the cloud function the public zmNinja app's
-/// pushes go through), checking the key and body as PUSH.md describes.
+/// pushes go through), checking the key and body as ProxySender writes them.
 /// See `ProxyRules` for the exact checks.
 public final class MockProxy: Sendable {
     /// How a gone token is reported: the proxy relays FCM's text, which comes in two forms.

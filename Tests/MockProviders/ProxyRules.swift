@@ -1,6 +1,6 @@
 import Foundation
 
-/// The zmNinja proxy's checks (PUSH.md, "zmNinja proxy") and bookkeeping, serialised in an actor.
+/// The zmNinja proxy's checks (docs/OPERATIONS.md, "Credentials" and "token removed") and bookkeeping, serialised in an actor.
 ///
 /// Order: injected fault, path (404), method (405), `authorization` equal to
 /// the key (401 `{"Error":"Unauthorized"}`), content-type and body (400

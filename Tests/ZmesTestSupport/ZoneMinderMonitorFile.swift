@@ -1,6 +1,6 @@
 import Foundation
 
-/// A monitor's shared-memory file as ZoneMinder's zmc writes it (ZONEMINDER.md offsets),
+/// A monitor's shared-memory file as ZoneMinder's zmc writes it (the offsets of SharedDataLayout.swift),
 /// for tests that drive the shared-memory alarm source through a server.
 public struct ZoneMinderMonitorFile: Sendable {
     public let path: String

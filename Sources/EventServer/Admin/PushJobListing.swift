@@ -1,7 +1,7 @@
 import Foundation
 import Model
 
-/// A push job as `zmes push list --json` and `GET /api/v1/pushes` show it (INTERFACE.md).
+/// A push job as `zmes push list --json` and `GET /api/v1/pushes` show it (docs/OPERATIONS.md).
 public struct PushJobListing: Codable, Sendable, Equatable {
     public var id: Int64
     public var token: String

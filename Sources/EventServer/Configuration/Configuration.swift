@@ -1,6 +1,6 @@
 import Foundation
 
-/// Everything `zmes.yml` can set, with the built-in defaults of INTERFACE.md.
+/// Everything `zmes.yml` can set, with the built-in defaults listed in docs/CONFIGURATION.md.
 public struct Configuration: Sendable, Equatable {
     public struct TLS: Sendable, Equatable {
         public var enabled = true

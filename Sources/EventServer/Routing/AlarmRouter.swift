@@ -11,7 +11,7 @@ public struct RoutingReport: Sendable, Equatable, Codable {
     public var websocketDeliveries: Int
 }
 
-/// Decides who gets an alarm (PROTOCOL.md, "Who gets what") and hands it on:
+/// Decides who gets an alarm (docs/PROTOCOL.md, "Who gets what" under the choices) and hands it on:
 /// push jobs into the outbox, websocket messages to the live sessions.
 public struct AlarmRouter: Sendable {
     let store: Store

@@ -60,7 +60,7 @@ public struct ProxySender: PushSender {
     }
 }
 
-/// The proxy gives no structured error code; PUSH.md names the texts that mean the token is gone.
+/// The proxy gives no structured error code; docs/OPERATIONS.md ("token removed") names the texts that mean the token is gone.
 enum ProxyReply {
     static func classify(_ response: HTTPResponse) -> PushOutcome {
         let object = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any]

@@ -36,7 +36,7 @@ public enum MonitorState: Sendable, Equatable, CustomStringConvertible {
 /// guessed.
 ///
 /// ## ZoneMinder 1.36 (`size` = 760)
-/// From shared/spec/ZONEMINDER.md (checked against a running 1.36.33 `zmc`):
+/// Checked against a running 1.36.33 `zmc` (what the states mean for alarms: docs/ZONEMINDER-ALARMS.md):
 /// state u32 @12 (0 Unknown, 1 Idle, 2 PreAlarm, 3 Alarm, 4 Alert, 5 Tape), last_event_id u64 @32,
 /// valid u8 @68, alarm_cause char[256] @376; TriggerData @760: trigger_state u32 @764,
 /// trigger_cause char[32] @776.

@@ -5,7 +5,7 @@ import Logging
 import Storage
 import ZoneMinder
 
-/// Options every command takes (INTERFACE.md).
+/// Options every command takes (README.md, "The command line").
 struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "Configuration file (default: ./zmes.yml, else /etc/zmes/zmes.yml, else built-in defaults).")
     var config: String?
