@@ -26,21 +26,7 @@ struct SharedMemoryServeTests {
 
     @Test("a start, an end, a short event, events back to back, and no repeat after a restart")
     func lifecycle() async throws {
-        let directory = Zmes.makeDirectory()
-        let shm = directory + "/shm"
-        try FileManager.default.createDirectory(atPath: shm, withIntermediateDirectories: true)
-        try """
-            server: {address: 127.0.0.1, port: \(try Zmes.freePort()), tls: {enabled: false}}
-            admin: {port: \(try Zmes.freePort())}
-            auth: {enabled: false}
-            zoneminder:
-              enabled: true
-              shm_dir: \(shm)
-              poll_interval: 0.05
-              send_event_end: true
-              monitors: [{id: 1, name: Garage}]
-            """.write(toFile: directory + "/zmes.yml", atomically: true, encoding: .utf8)
-        let monitor = ZoneMinderMonitorFile(path: shm + "/zm.mmap.1")
+        let (directory, monitor) = try makeZoneMinderDirectory()
         try monitor.write(state: Self.idle, event: 40)  // an old event, before zmes started
 
         var (server, client) = try await start(directory)
