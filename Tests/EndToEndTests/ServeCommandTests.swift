@@ -64,6 +64,32 @@ struct ServeCommandTests {
         let status = try await server.terminate()
         #expect(try await client.closeCode() == .goingAway)
         #expect(status == 0)
+        // A clean stop logs nothing at error level.
+        let errorLines = server.standardError.split(separator: "\n").filter { $0.contains(" error ") || $0.contains(" critical ") }
+        #expect(errorLines.isEmpty, "\(errorLines)")
+    }
+
+    @Test("a second serve on a busy port names the address, the port and the keys; a misspelt ZMES_ variable is an error")
+    func startupErrorsNameTheCause() async throws {
+        let directory = Zmes.makeDirectory()
+        let webSocketPort = try Zmes.freePort()
+        try "server: {address: 127.0.0.1, port: \(webSocketPort), tls: {enabled: false}}\nadmin: {port: \(try Zmes.freePort())}\n"
+            .write(toFile: directory + "/zmes.yml", atomically: true, encoding: .utf8)
+        let first = try Zmes.start(["serve"], in: directory)
+        defer { first.terminateIfRunning() }
+        _ = try await first.waitForListening()
+        let second = try Zmes.run(["serve"], in: directory)
+        #expect(second.status == 1)
+        #expect(second.errors.contains("Error: cannot listen on 127.0.0.1:\(webSocketPort) (server.address/server.port)"), "\(second.errors)")
+        #expect(second.errors.contains("already in use"))
+        #expect(try await first.terminate() == 0)
+
+        let misspelt = try Zmes.run(["check-config"], in: directory, environment: ["ZMES_SERVER_PROT": "1"])
+        #expect(misspelt.status == 1)
+        #expect(misspelt.output.contains("Error: unknown environment variable ZMES_SERVER_PROT"), "\(misspelt.output)")
+        let refused = try Zmes.run(["serve"], in: directory, environment: ["ZMES_SERVER_PROT": "1"])
+        #expect(refused.status == 1)
+        #expect(refused.errors.contains("ZMES_SERVER_PROT"))
     }
 
     @Test("user add reads one line from stdin; the new password logs in and monitors are limited")

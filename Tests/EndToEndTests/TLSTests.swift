@@ -98,7 +98,7 @@ struct TLSTests {
                 SubjectAlternativeNames([.dnsName("bank.example")])
             },
             issuerPrivateKey: zmesKey)
-        var verifier = Verifier(rootCertificates: CertificateStore([zmesCertificate])) { RFC5280Policy(validationTime: Date()) }
+        var verifier = Verifier(rootCertificates: CertificateStore([zmesCertificate])) { RFC5280Policy() }
         let result = await verifier.validate(leaf: forged, intermediates: CertificateStore())
         switch result {
         case .validCertificate: print("a certificate for bank.example signed with zmes's key: trusted")

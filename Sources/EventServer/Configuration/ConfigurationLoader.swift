@@ -51,12 +51,27 @@ public struct ConfigurationLoader: Sendable {
             }
             try load(yaml: text, path: path, into: &values)
         }
-        for key in Self.scalarKeys + ["server.trusted_proxies", "server.tls.hostnames"] {
-            let variable = "ZMES_" + key.uppercased().replacingOccurrences(of: ".", with: "_")
-            if let value = environment[variable] { values[key] = .environment(value, variable: variable) }
+        let keysByVariable = Dictionary(uniqueKeysWithValues: Self.environmentKeys.map { (Self.variable(for: $0), $0) })
+        for (variable, value) in environment.sorted(by: { $0.key < $1.key }) where variable.hasPrefix("ZMES_") {
+            guard let key = keysByVariable[variable] else {
+                if Self.reservedVariablePrefixes.contains(where: variable.hasPrefix) { continue }
+                throw .unknownVariable(variable)
+            }
+            values[key] = .environment(value, variable: variable)
         }
         return try build(from: values)
     }
+
+    /// The keys the environment can set: every one but `zoneminder.monitors`.
+    static var environmentKeys: [String] { scalarKeys + ["server.trusted_proxies", "server.tls.hostnames"] }
+
+    /// `server.tls.enabled` → `ZMES_SERVER_TLS_ENABLED`.
+    static func variable(for key: String) -> String {
+        "ZMES_" + key.uppercased().replacingOccurrences(of: ".", with: "_")
+    }
+
+    /// `ZMES_*` names that are not configuration: the project's own test switches (docs/CONFIGURATION.md).
+    static let reservedVariablePrefixes = ["ZMES_TEST_", "ZMES_E2E_", "ZMES_STORM_TEST"]
 
     /// Parses YAML text alone (no environment), e.g. for tests and `check-config`.
     public func load(yaml: String, path: String = "zmes.yml") throws(ConfigurationError) -> Configuration {

@@ -73,3 +73,21 @@ struct ConnectionLimitChannel<Base: ServerChildChannel>: ServerChildChannel {
         await base.handle(value: value, logger: logger)
     }
 }
+
+extension ConnectionLimit {
+    /// `server.max_sessions`, lowered to what the open-file limit leaves room for (with a notice saying so).
+    static func forConfiguration(_ server: Configuration.Server, logger: Logger) -> ConnectionLimit {
+        let figures = OpenFileLimit.current()
+        let limit = ConnectionLimit(
+            maximum: OpenFileLimit.connectionLimit(maxSessions: server.maxSessions, figures: figures), logger: logger)
+        if limit.maximum < server.maxSessions {
+            logger.notice(
+                "websocket connections limited by the open-file limit",
+                metadata: [
+                    "limit": "\(limit.maximum)", "server.max_sessions": "\(server.maxSessions)",
+                    "open_files": "\(figures?.soft ?? 0)",
+                ])
+        }
+        return limit
+    }
+}

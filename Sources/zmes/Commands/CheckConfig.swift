@@ -17,7 +17,7 @@ struct CheckConfig: AsyncParsableCommand {
                 let loaded = try CredentialsFile.load(path: credentials)
                 for credential in loaded { print("# credentials: \(credential.provider.rawValue) '\(credential.name)' ok: \(credential.summary)") }
             } catch {
-                print("error: \(credentials): \(error)")
+                print("Error: \(credentials): \(error)")
                 throw ExitCode(1)
             }
         }
@@ -26,7 +26,7 @@ struct CheckConfig: AsyncParsableCommand {
         do {
             c = try ConfigurationLoader().load(path: path)
         } catch {
-            print("error: \(error)")
+            print("Error: \(error)")
             throw ExitCode(1)
         }
         func mask(_ value: String) -> String { value.isEmpty ? "\"\"" : "\"********\"" }
@@ -84,7 +84,7 @@ struct CheckConfig: AsyncParsableCommand {
             # libcurl \(curl.version): HTTP/2 \(curl.supportsHTTP2 ? "yes" : "NO"), TLS \(curl.supportsTLS ? "yes" : "NO")
             """)
         if !curl.supportsHTTP2 || !curl.supportsTLS {
-            print("error: libcurl lacks HTTP/2 or TLS; install libcurl4-openssl-dev (built with nghttp2)")
+            print("Error: libcurl lacks HTTP/2 or TLS; install libcurl4-openssl-dev (built with nghttp2)")
             throw ExitCode(1)
         }
     }

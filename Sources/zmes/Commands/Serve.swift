@@ -41,12 +41,17 @@ struct Serve: AsyncParsableCommand {
                 logger.info(
                     "listening",
                     metadata: [
-                        "websocket": "\(configuration.server.tls.enabled ? "wss" : "ws")://\(configuration.server.address):\(ports.webSocket)",
-                        "admin": "http://\(configuration.admin.address):\(ports.admin)",
+                        "websocket": "\(configuration.server.tls.enabled ? "wss" : "ws")://\(hostInURL(configuration.server.address)):\(ports.webSocket)",
+                        "admin": "http://\(hostInURL(configuration.admin.address)):\(ports.admin)",
                     ])
             }
         } catch {
             throw CommandFailure("\(error)")
         }
     }
+}
+
+/// An IPv6 address in a URL is written in brackets: `[::]:9000`.
+private func hostInURL(_ address: String) -> String {
+    address.contains(":") ? "[\(address)]" : address
 }

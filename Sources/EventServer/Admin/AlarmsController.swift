@@ -1,0 +1,23 @@
+import Hummingbird
+import Model
+
+/// `POST /api/v1/alarms`: an alarm from a script or `zmes alarm`, routed like one from ZoneMinder.
+struct AlarmsController: Sendable {
+    let alarmRouter: AlarmRouter
+    let completeAlarm: @Sendable (Alarm) -> Alarm
+
+    func addRoutes(to group: RouterGroup<BasicRequestContext>) {
+        group.post(use: post)
+    }
+
+    @Sendable func post(request: Request, context: BasicRequestContext) async throws -> Response {
+        let body = try await request.body.collect(upTo: 64 * 1_024)
+        let alarm: Alarm
+        do {
+            alarm = completeAlarm(try AlarmRequest.decode(body))
+        } catch {
+            return jsonResponse(.badRequest, ["error": error.message])
+        }
+        return jsonResponse(.accepted, try await alarmRouter.route(alarm))
+    }
+}

@@ -1,0 +1,41 @@
+import Hummingbird
+
+/// `GET /healthz`: the store, the listeners and each push credential; 503 when the store is unusable.
+struct HealthController: Sendable {
+    let context: ServerContext
+    let listeners: ListenerState
+
+    struct Health: Encodable {
+        var status: String
+        var store: String
+        var listeners: [String: String]
+        var credentials: [String: String]
+        var sessions: Int
+        var authenticatedSessions: Int
+    }
+
+    func addRoutes(to group: RouterGroup<BasicRequestContext>) {
+        group.get(use: get)
+    }
+
+    @Sendable func get(request: Request, context requestContext: BasicRequestContext) async throws -> Response {
+        let storeHealthy = await context.store.isHealthy()
+        var credentials: [String: String] = [:]
+        do {
+            for credential in try await context.store.credentials() {
+                credentials[credential.name] = credential.brokenReason.map { "broken: \($0)" } ?? "ok"
+            }
+        } catch {
+            context.logger.warning("health check cannot read the credentials", metadata: ["error": "\(error)"])
+        }
+        let allCredentialsFine = credentials.values.allSatisfy { $0 == "ok" }
+        let health = Health(
+            status: storeHealthy && allCredentialsFine ? "ok" : "degraded",
+            store: storeHealthy ? "ok" : "unavailable",
+            listeners: ["websocket": await listeners.webSocketPort != nil ? "ok" : "not listening", "admin": "ok"],
+            credentials: credentials,
+            sessions: await context.sessions.count,
+            authenticatedSessions: await context.sessions.authenticatedCount)
+        return jsonResponse(storeHealthy ? .ok : .serviceUnavailable, health)
+    }
+}

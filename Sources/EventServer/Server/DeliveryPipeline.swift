@@ -1,0 +1,130 @@
+import Foundation
+import Logging
+import Prometheus
+import PushDispatcher
+import ServiceLifecycle
+import Storage
+import ZoneMinder
+
+/// The parts an alarm passes through, built from the configuration: the store, who may log in and see what
+/// (auth), the push routes and dispatcher, and the alarm router in front of them.
+struct DeliveryPipeline: Sendable {
+    let store: Store
+    let context: ServerContext
+    let alarmRouter: AlarmRouter
+    let dispatcher: Dispatcher
+    let providers: RouteTable
+    let metrics: PrometheusCollectorRegistry
+    let zoneMinderAPI: ZoneMinderAPI
+    private let httpClients: HTTPClients
+
+    static func build(configuration: Configuration, logger: Logger) async throws -> DeliveryPipeline {
+        let store = try Store(path: configuration.store.path)
+        let httpClients = HTTPClients()
+        let zoneMinderAPI = ZoneMinderAPI(
+            baseURL: configuration.zoneminder.url, transport: CurlZoneMinderTransport(client: httpClients.zoneMinder))
+        let auth = makeAuthBackend(configuration: configuration, store: store, zoneMinderAPI: zoneMinderAPI, logger: logger)
+        let metrics = PrometheusCollectorRegistry()
+        var context = ServerContext(
+            configuration: configuration,
+            store: store,
+            sessions: SessionRegistry(),
+            auth: auth,
+            rateLimiter: AuthRateLimiter(
+                limits: .init(
+                    maxFailuresPerAddress: configuration.auth.maxFailures, maxFailuresPerUser: configuration.auth.maxFailuresPerUser,
+                    window: configuration.auth.failureWindow)),
+            logger: logger)
+        context.telemetry = Telemetry(factory: PrometheusMetricsFactory(registry: metrics))
+        let credentials = try await CredentialSet.load(from: store, logger: logger)
+        for credential in credentials.credentials {
+            logger.info(
+                "push credential loaded",
+                metadata: [
+                    "credential": "\(credential.name)", "provider": "\(credential.provider.rawValue)",
+                    "broken": "\(credentials.broken[credential.name] ?? "no")",
+                ])
+        }
+        let providers = RouteTable(
+            routes: credentials.routes(client: httpClients.push, store: store, logger: logger, telemetry: context.telemetry),
+            selection: credentials.selection)
+        let dispatcher = Dispatcher(
+            store: store, table: providers,
+            template: MessageTemplate(title: configuration.push.title, body: configuration.push.body),
+            maxAge: TimeInterval(configuration.push.maxAge), logger: logger, telemetry: context.telemetry)
+        var alarmRouter = AlarmRouter(
+            store: store, sessions: context.sessions, auth: auth, pushEnabled: configuration.push.enabled,
+            providers: providers, logger: logger)
+        alarmRouter.onQueued = { dispatcher.wake() }
+        alarmRouter.telemetry = context.telemetry
+        return DeliveryPipeline(
+            store: store, context: context, alarmRouter: alarmRouter, dispatcher: dispatcher, providers: providers,
+            metrics: metrics, zoneMinderAPI: zoneMinderAPI, httpClients: httpClients)
+    }
+
+    /// The services that run beside the listeners: the dispatcher, outbox retention, permission rechecks and
+    /// the ZoneMinder source, as the configuration turns them on.
+    func backgroundServices(configuration: Configuration, logger: Logger) -> [any Service] {
+        var services: [any Service] = [
+            DispatcherService(dispatcher: dispatcher),
+            OutboxRetentionService(store: store, retention: TimeInterval(configuration.push.retention), logger: logger),
+        ]
+        if configuration.auth.enabled {
+            // Removed and narrowed users reach live sessions within auth.recheck_interval.
+            services.append(
+                PermissionRecheck(
+                    auth: context.auth, sessions: context.sessions,
+                    interval: .milliseconds(Int64(configuration.auth.recheckInterval * 1_000)), logger: logger))
+        }
+        if configuration.zoneminder.enabled {
+            services.append(
+                ZoneMinderSourceService(
+                    configuration: configuration.zoneminder, api: zoneMinderAPI, store: store, router: alarmRouter, logger: logger))
+        }
+        return services
+    }
+
+    /// SIGHUP: the certificate and the push credentials as they are now, without dropping sessions
+    /// (users are read at each login anyway). What does not load leaves the current one in use.
+    func reload(tls: TLSSetup?, logger: Logger) async {
+        tls?.reloadCertificate(logger: logger)
+        do {
+            let fresh = try await CredentialSet.load(from: store, logger: logger)
+            providers.replace(
+                routes: fresh.routes(client: httpClients.push, store: store, logger: logger, telemetry: context.telemetry),
+                selection: fresh.selection)
+            logger.notice("credentials reloaded", metadata: ["credentials": "\(fresh.credentials.map(\.name).sorted())"])
+        } catch {
+            logger.error("cannot reload credentials; keeping the current ones", metadata: ["error": "\(error)"])
+        }
+    }
+
+    func shutdown() {
+        httpClients.shutdown()
+    }
+
+    private static func makeAuthBackend(
+        configuration: Configuration, store: Store, zoneMinderAPI: ZoneMinderAPI, logger: Logger
+    ) -> any AuthBackend {
+        switch (configuration.auth.enabled, configuration.auth.backend) {
+        case (false, _): return OpenAuthBackend()
+        case (true, .local): return LocalAuthBackend(store: store)
+        case (true, .zoneminder):
+            return ZoneMinderAuthBackend(
+                api: zoneMinderAPI, store: store, cacheLifetime: configuration.zoneminder.loginCache,
+                recheckAfter: configuration.auth.zoneminderRecheck, grace: configuration.auth.zoneminderGrace, logger: logger)
+        }
+    }
+}
+
+/// The two libcurl clients: one for the push providers, one for ZoneMinder's API (a slow ZoneMinder
+/// must not hold up pushes).
+private struct HTTPClients: Sendable {
+    let push = HTTP2Client()
+    let zoneMinder = CurlZoneMinderTransport.makeClient()
+
+    func shutdown() {
+        push.shutdown()
+        zoneMinder.shutdown()
+    }
+}
