@@ -79,7 +79,12 @@ public actor ZoneMinderAuthBackend: AuthBackend {
         let lifetime = min(cacheLifetime, recheckAfter + grace)
         cache[user] = CachedLogin(salt: salt, digest: Self.digest(password, salt: salt), monitors: monitors, expiresAt: now.addingTimeInterval(lifetime))
         apiSessions[user] = session
-        try? await store.saveRemotePermissions(user: user, monitors: monitors)
+        do {
+            try await store.saveRemotePermissions(user: user, monitors: monitors)
+        } catch {
+            // The login stands; pushes for this user wait until the next login or recheck stores them.
+            logger.error("cannot store the user's ZoneMinder permissions", metadata: ["user": "\(loggedText(user))", "error": "\(error)"])
+        }
         return AuthenticatedUser(name: user, monitors: monitors)
     }
 
@@ -116,7 +121,11 @@ public actor ZoneMinderAuthBackend: AuthBackend {
                 apiSessions[user] = nil
                 cache[user] = nil
                 retryAt[user] = nil
-                try? await store.removeRemotePermissions(user: user)
+                do {
+                    try await store.removeRemotePermissions(user: user)
+                } catch {
+                    logger.error("cannot remove the user's ZoneMinder permissions", metadata: ["user": "\(loggedText(user))", "error": "\(error)"])
+                }
                 logger.notice("ZoneMinder no longer accepts this user; their sessions and pushes stop", metadata: ["user": "\(loggedText(user))"])
             } catch {
                 if retryAt[user] == nil {

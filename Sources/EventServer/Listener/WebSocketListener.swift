@@ -16,8 +16,8 @@ enum WebSocketListener {
         connectionLimit: ConnectionLimit,
         onRunning: @escaping @Sendable (Int) async -> Void
     ) throws -> some ApplicationProtocol {
-        let router = Router()
-        router.get("/**") { _, _ in
+        let routes = Router()
+        routes.get("/**") { _, _ in
             Response(status: .upgradeRequired, headers: [.upgrade: "websocket"], body: .init(byteBuffer: ByteBuffer(string: "zmes: connect with a websocket client\n")))
         }
         let connection = Connection(context: context)
@@ -64,7 +64,7 @@ enum WebSocketListener {
         }
         let configuration = context.configuration.server
         return Application(
-            router: router,
+            router: routes,
             server: builder,
             configuration: ApplicationConfiguration(address: .hostname(configuration.address, port: configuration.port), serverName: "zmes"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },

@@ -79,7 +79,7 @@ struct DeliveryPipeline: Sendable {
         if configuration.zoneminder.enabled {
             services.append(
                 ZoneMinderSourceService(
-                    configuration: configuration.zoneminder, api: zoneMinderAPI, store: store, router: alarmRouter, logger: logger))
+                    configuration: configuration.zoneminder, api: zoneMinderAPI, store: store, alarmRouter: alarmRouter, logger: logger))
         }
         return services
     }

@@ -18,9 +18,13 @@ struct Connection {
         let writer = SessionWriter(channel: channel)
         let id = await context.sessions.open(address: address, writer: writer)
         var state = SessionState(id: id, address: address, openedAt: Date())
-        if !context.authRequired, let anonymous = try? await context.auth.authenticate(user: "", password: "") {
-            state.logIn(as: anonymous)
-            await context.sessions.update(state)
+        if !context.authRequired {
+            do {
+                state.logIn(as: try await context.auth.authenticate(user: "", password: ""))
+                await context.sessions.update(state)
+            } catch {
+                context.logger.error("cannot open an anonymous session (auth.enabled is false)", metadata: ["error": "\(error)"])
+            }
         }
         let deadline = context.authRequired ? authDeadline(id: id, writer: writer, address: address) : nil
         var handler = MessageHandler(context: context, state: state, writer: writer)

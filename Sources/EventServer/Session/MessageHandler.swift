@@ -156,7 +156,7 @@ struct MessageHandler {
             logger.notice("device refused: not a push token", metadata: ["user": "\(loggedText(user.name))", "problem": "\(problem)"])
             return reply(.fail("push", type: "token", .badToken))
         }
-        let existing = try? await context.store.device(token: token)
+        let existing = await storedDevice(token: token)
         let movedFrom = existing.flatMap { $0.user == user.name ? nil : $0.user }
         var filter: MonitorFilter?
         if monlist != nil || intlist != nil {
@@ -208,10 +208,14 @@ struct MessageHandler {
 
     private func updateAppVersion(_ version: String, token: String, user: AuthenticatedUser) async {
         guard let device = await ownedDevice(token: token, user: user), device.appVersion != version else { return }
-        _ = try? await context.store.register(
-            DeviceRegistration(
-                token: token, user: device.user, platform: device.platform, state: device.state, filter: nil,
-                appVersion: version))
+        do {
+            try await context.store.register(
+                DeviceRegistration(
+                    token: token, user: device.user, platform: device.platform, state: device.state, filter: nil,
+                    appVersion: version))
+        } catch {
+            logger.error("could not store the app version", metadata: ["device": "\(redactedToken(token))", "error": "\(error)"])
+        }
     }
 
     // MARK: - Helpers
@@ -223,7 +227,15 @@ struct MessageHandler {
             logger.notice("auth token ignored: not a push token", metadata: ["user": "\(loggedText(user.name))"])
             return false
         }
-        guard let device = try? await context.store.device(token: token) else { return true }
+        let device: Device?
+        do {
+            device = try await context.store.device(token: token)
+        } catch {
+            // Without the owner zmes cannot tell whose device it is: do not tie it.
+            logger.error("auth token ignored: cannot read the device", metadata: ["device": "\(redactedToken(token))", "error": "\(error)"])
+            return false
+        }
+        guard let device else { return true }
         guard context.authRequired, device.user != user.name else { return true }
         logger.notice(
             "auth token ignored: the device belongs to another user",
@@ -232,8 +244,18 @@ struct MessageHandler {
     }
 
     private func ownedDevice(token: String, user: AuthenticatedUser) async -> Device? {
-        guard let device = try? await context.store.device(token: token) else { return nil }
+        guard let device = await storedDevice(token: token) else { return nil }
         return !context.authRequired || device.user == user.name ? device : nil
+    }
+
+    /// The stored device, or nil when there is none or the store cannot be read (logged: a store error is not "no device").
+    private func storedDevice(token: String) async -> Device? {
+        do {
+            return try await context.store.device(token: token)
+        } catch {
+            logger.error("cannot read the device", metadata: ["device": "\(redactedToken(token))", "error": "\(error)"])
+            return nil
+        }
     }
 
     private func parseFilter(monlist: JSONValue, intlist: JSONValue, replyType: String) -> MonitorFilter? {

@@ -5,13 +5,13 @@ import ServiceLifecycle
 import Storage
 import ZoneMinder
 
-/// Feeds ZoneMinder's alarms to the router: polls each monitor's shared memory and
+/// Feeds ZoneMinder's alarms to the alarm router: polls each monitor's shared memory and
 /// remembers the last event notified per monitor, so a restart neither repeats nor drops one.
 struct ZoneMinderSourceService: Service {
     let configuration: Configuration.ZoneMinder
     let api: ZoneMinderAPI
     let store: Store
-    let router: AlarmRouter
+    let alarmRouter: AlarmRouter
     let logger: Logger
 
     /// How often the monitor list is read again from the API (when not given in the configuration).
@@ -40,7 +40,13 @@ struct ZoneMinderSourceService: Service {
     }
 
     private func watch(_ monitors: [ZoneMinderMonitor]) async {
-        let lastNotified = ((try? await store.lastNotifiedEvents()) ?? [:]).mapValues { UInt64(max(0, $0)) }
+        var stored: [Int: Int] = [:]
+        do {
+            stored = try await store.lastNotifiedEvents()
+        } catch {
+            logger.error("cannot read the last events notified; events in progress may be notified again", metadata: ["error": "\(error)"])
+        }
+        let lastNotified = stored.mapValues { UInt64(max(0, $0)) }
         let source = SharedMemoryAlarmSource(
             monitorIds: monitors.map(\.id).sorted(),
             shmDirectory: configuration.shmDir,
@@ -71,9 +77,14 @@ struct ZoneMinderSourceService: Service {
         while !Task.isCancelled {
             try? await Task.sleep(for: refreshInterval)
             guard !Task.isCancelled else { return nil }
-            if let fresh = try? await fetchMonitors(), !fresh.isEmpty,
-                fresh.sorted(by: { $0.id < $1.id }) != current.sorted(by: { $0.id < $1.id })
-            {
+            let fresh: [ZoneMinderMonitor]
+            do {
+                fresh = try await fetchMonitors()
+            } catch {
+                logger.warning("cannot refresh ZoneMinder's monitor list; watching the current one", metadata: ["error": "\(error)"])
+                continue
+            }
+            if !fresh.isEmpty, fresh.sorted(by: { $0.id < $1.id }) != current.sorted(by: { $0.id < $1.id }) {
                 return fresh
             }
         }
@@ -93,7 +104,7 @@ struct ZoneMinderSourceService: Service {
         var attempt = 1
         while true {
             do {
-                _ = try await router.route(alarm)
+                _ = try await alarmRouter.route(alarm)
                 break
             } catch {
                 guard !Task.isCancelled, attempt < Self.routingAttempts else {
