@@ -53,7 +53,7 @@ struct RoutingScale {
         logger.logLevel = .warning
         let router = AlarmRouter.withoutSessions(
             store: store, auth: LocalAuthBackend(store: store), pushEnabled: true,
-            selection: ProviderSelection(hasAPNs: true, hasFCM: false), logger: logger)
+            selection: ProviderSelection(configured: [.apns]), logger: logger)
         var fullRead: [Double] = []
         for _ in 0..<3 {
             let start = now()

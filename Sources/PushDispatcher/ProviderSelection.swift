@@ -6,13 +6,15 @@ import Model
 /// APNs credentials exist. Any other token goes to FCM when FCM credentials
 /// exist, else to the zmNinja proxy.
 public struct ProviderSelection: Sendable, Equatable {
-    public var hasAPNs: Bool
-    public var hasFCM: Bool
+    /// The providers zmes has credentials for (the proxy needs none).
+    public var configured: Set<PushProvider>
 
-    public init(hasAPNs: Bool, hasFCM: Bool) {
-        self.hasAPNs = hasAPNs
-        self.hasFCM = hasFCM
+    public init(configured: Set<PushProvider>) {
+        self.configured = configured
     }
+
+    public var hasAPNs: Bool { configured.contains(.apns) }
+    public var hasFCM: Bool { configured.contains(.fcm) }
 
     public func provider(forToken token: String) -> PushProvider {
         if hasAPNs && Self.isAPNsToken(token) { return .apns }

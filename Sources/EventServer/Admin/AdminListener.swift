@@ -2,26 +2,17 @@ import Hummingbird
 import Logging
 import Model
 import NIOCore
-import Prometheus
-import PushDispatcher
 
 /// The operators' HTTP API, on loopback by default: alarm ingest, health, metrics, the outbox.
 /// Each group of routes is a controller of its own (one file each); this file only assembles them.
 enum AdminListener {
-    struct Dependencies: Sendable {
-        var context: ServerContext
-        var alarmRouter: AlarmRouter
-        var dispatcher: Dispatcher
-        var metrics: PrometheusCollectorRegistry
-        var listeners: ListenerState
-        var completeAlarm: @Sendable (Alarm) -> Alarm
-    }
-
     static func make(
-        _ dependencies: Dependencies,
+        pipeline: DeliveryPipeline,
+        listeners: ListenerState,
+        completeAlarm: @escaping @Sendable (Alarm) -> Alarm,
         onRunning: @escaping @Sendable (Int) async -> Void
     ) -> some ApplicationProtocol {
-        let context = dependencies.context
+        let context = pipeline.context
         let routes = Router()
         let token = context.configuration.admin.token
         if token.isEmpty {
@@ -29,12 +20,12 @@ enum AdminListener {
         } else {
             routes.add(middleware: BearerTokenMiddleware(token: token))
         }
-        AlarmsController(alarmRouter: dependencies.alarmRouter, completeAlarm: dependencies.completeAlarm)
+        AlarmsController(alarmRouter: pipeline.alarmRouter, completeAlarm: completeAlarm)
             .addRoutes(to: routes.group("api/v1/alarms"))
-        PushesController(store: context.store, dispatcher: dependencies.dispatcher)
+        PushesController(store: context.store, dispatcher: pipeline.dispatcher)
             .addRoutes(to: routes.group("api/v1/pushes"))
-        HealthController(context: context, listeners: dependencies.listeners).addRoutes(to: routes.group("healthz"))
-        MetricsController(context: context, metrics: dependencies.metrics).addRoutes(to: routes.group("metrics"))
+        HealthController(context: context, listeners: listeners).addRoutes(to: routes.group("healthz"))
+        MetricsController(context: context, metrics: pipeline.metrics).addRoutes(to: routes.group("metrics"))
         let configuration = context.configuration.admin
         return Application(
             router: routes,

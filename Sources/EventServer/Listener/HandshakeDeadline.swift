@@ -42,23 +42,3 @@ final class HandshakeDeadlineHandler: ChannelInboundHandler, RemovableChannelHan
         }
     }
 }
-
-/// Puts a `HandshakeDeadlineHandler` in front of another child channel's pipeline.
-struct HandshakeDeadlineChannel<Base: ServerChildChannel>: ServerChildChannel {
-    typealias Value = Base.Value
-    let base: Base
-    let timeout: TimeAmount
-
-    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
-        channel.eventLoop.makeCompletedFuture {
-            try channel.pipeline.syncOperations.addHandler(HandshakeDeadlineHandler(timeout: timeout), name: HandshakeDeadlineHandler.name)
-        }.flatMap {
-            base.setup(channel: channel, logger: logger)
-        }
-    }
-
-    func handle(value: Value, logger: Logger) async {
-        await base.handle(value: value, logger: logger)
-    }
-
-}

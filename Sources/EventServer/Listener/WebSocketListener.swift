@@ -55,12 +55,12 @@ enum WebSocketListener {
         let deadline = TimeAmount.milliseconds(Int64(server.handshakeTimeout * 1_000))
         let builder = HTTPServerBuilder { responder in
             let webSocket = HTTP1WebSocketUpgradeChannel(responder: responder, configuration: channelConfiguration, shouldUpgrade: shouldUpgrade)
+            // Outermost first: the connection cap, the handshake deadline, then TLS with the current certificate.
             if let tls {
-                return ConnectionLimitChannel(
-                    base: HandshakeDeadlineChannel(base: ReloadableTLSChannel(base: webSocket, contexts: tls), timeout: deadline),
-                    limit: connectionLimit)
+                let encrypted = HandlerInFrontChannel(base: webSocket) { NIOSSLServerHandler(context: tls.current) }
+                return ConnectionLimitChannel(base: withHandshakeDeadline(encrypted, deadline), limit: connectionLimit)
             }
-            return ConnectionLimitChannel(base: HandshakeDeadlineChannel(base: webSocket, timeout: deadline), limit: connectionLimit)
+            return ConnectionLimitChannel(base: withHandshakeDeadline(webSocket, deadline), limit: connectionLimit)
         }
         let configuration = context.configuration.server
         return Application(
@@ -70,4 +70,9 @@ enum WebSocketListener {
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
             logger: context.logger)
     }
+}
+
+/// Closes the connection unless it becomes a websocket within `timeout` (`HandshakeDeadlineHandler`).
+private func withHandshakeDeadline<Base: ServerChildChannel>(_ base: Base, _ timeout: TimeAmount) -> HandlerInFrontChannel<Base> {
+    HandlerInFrontChannel(base: base, name: HandshakeDeadlineHandler.name) { HandshakeDeadlineHandler(timeout: timeout) }
 }

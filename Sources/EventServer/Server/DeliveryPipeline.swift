@@ -9,7 +9,6 @@ import ZoneMinder
 /// The parts an alarm passes through, built from the configuration: the store, who may log in and see what
 /// (auth), the push routes and dispatcher, and the alarm router in front of them.
 struct DeliveryPipeline: Sendable {
-    let store: Store
     let context: ServerContext
     let alarmRouter: AlarmRouter
     let dispatcher: Dispatcher
@@ -58,12 +57,14 @@ struct DeliveryPipeline: Sendable {
         alarmRouter.onQueued = { dispatcher.wake() }
         alarmRouter.telemetry = context.telemetry
         return DeliveryPipeline(
-            store: store, context: context, alarmRouter: alarmRouter, dispatcher: dispatcher, providers: providers,
+            context: context, alarmRouter: alarmRouter, dispatcher: dispatcher, providers: providers,
             metrics: metrics, zoneMinderAPI: zoneMinderAPI, httpClients: httpClients)
     }
 
     /// The services that run beside the listeners: the dispatcher, outbox retention, permission rechecks and
     /// the ZoneMinder source, as the configuration turns them on.
+    var store: Store { context.store }
+
     func backgroundServices(configuration: Configuration, logger: Logger) -> [any Service] {
         var services: [any Service] = [
             DispatcherService(dispatcher: dispatcher),

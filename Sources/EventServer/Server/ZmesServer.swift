@@ -41,11 +41,7 @@ public struct ZmesServer: Sendable {
             await listeners.webSocketBound(port)
             await ready.set(webSocket: port)
         }
-        let admin = AdminListener.make(
-            .init(
-                context: pipeline.context, alarmRouter: pipeline.alarmRouter, dispatcher: pipeline.dispatcher,
-                metrics: pipeline.metrics, listeners: listeners, completeAlarm: completeAlarm)
-        ) { port in
+        let admin = AdminListener.make(pipeline: pipeline, listeners: listeners, completeAlarm: completeAlarm) { port in
             await ready.set(admin: port)
         }
         let address = configuration.server

@@ -28,7 +28,7 @@ public struct CredentialSet: Sendable {
     }
 
     public var selection: ProviderSelection {
-        ProviderSelection(hasAPNs: first(for: .apns) != nil, hasFCM: first(for: .fcm) != nil)
+        ProviderSelection(configured: Set([PushProvider.apns, .fcm].filter { first(for: $0) != nil }))
     }
 
     /// A sender per provider that has a credential.

@@ -37,7 +37,7 @@ public final class Dispatcher: Sendable {
     private static let brokenCredentialsLifetime: Duration = .seconds(1)
 
     public convenience init(store: Store, routes: [PushProvider: Route], template: MessageTemplate, maxAge: TimeInterval, maxInFlight: Int = Dispatcher.defaultMaxInFlight, logger: Logger, telemetry: Telemetry = .disabled) {
-        self.init(store: store, table: RouteTable(routes: routes, selection: ProviderSelection(hasAPNs: routes[.apns] != nil, hasFCM: routes[.fcm] != nil)),
+        self.init(store: store, table: RouteTable(routes: routes, selection: ProviderSelection(configured: Set(routes.keys))),
                   template: template, maxAge: maxAge, maxInFlight: maxInFlight, logger: logger, telemetry: telemetry)
     }
 
