@@ -14,15 +14,12 @@ struct DeliveryPipeline: Sendable {
     let dispatcher: Dispatcher
     let providers: RouteTable
     let metrics: PrometheusCollectorRegistry
-    let zoneMinderAPI: ZoneMinderAPI
-    private let httpClients: HTTPClients
+    private let outbound: Outbound
 
     static func build(configuration: Configuration, logger: Logger) async throws -> DeliveryPipeline {
         let store = try Store(path: configuration.store.path)
-        let httpClients = HTTPClients()
-        let zoneMinderAPI = ZoneMinderAPI(
-            baseURL: configuration.zoneminder.url, transport: CurlZoneMinderTransport(client: httpClients.zoneMinder))
-        let auth = makeAuthBackend(configuration: configuration, store: store, zoneMinderAPI: zoneMinderAPI, logger: logger)
+        let outbound = Outbound(zoneMinderURL: configuration.zoneminder.url)
+        let auth = makeAuthBackend(configuration: configuration, store: store, zoneMinderAPI: outbound.zoneMinderAPI, logger: logger)
         let metrics = PrometheusCollectorRegistry()
         var context = ServerContext(
             configuration: configuration,
@@ -45,7 +42,7 @@ struct DeliveryPipeline: Sendable {
                 ])
         }
         let providers = RouteTable(
-            routes: credentials.routes(client: httpClients.push, store: store, logger: logger, telemetry: context.telemetry),
+            routes: credentials.routes(client: outbound.push, store: store, logger: logger, telemetry: context.telemetry),
             selection: credentials.selection)
         let dispatcher = Dispatcher(
             store: store, table: providers,
@@ -58,7 +55,7 @@ struct DeliveryPipeline: Sendable {
         alarmRouter.telemetry = context.telemetry
         return DeliveryPipeline(
             context: context, alarmRouter: alarmRouter, dispatcher: dispatcher, providers: providers,
-            metrics: metrics, zoneMinderAPI: zoneMinderAPI, httpClients: httpClients)
+            metrics: metrics, outbound: outbound)
     }
 
     /// The services that run beside the listeners: the dispatcher, outbox retention, permission rechecks and
@@ -80,7 +77,7 @@ struct DeliveryPipeline: Sendable {
         if configuration.zoneminder.enabled {
             services.append(
                 ZoneMinderSourceService(
-                    configuration: configuration.zoneminder, api: zoneMinderAPI, store: store, alarmRouter: alarmRouter, logger: logger))
+                    configuration: configuration.zoneminder, api: outbound.zoneMinderAPI, store: store, alarmRouter: alarmRouter, logger: logger))
         }
         return services
     }
@@ -92,7 +89,7 @@ struct DeliveryPipeline: Sendable {
         do {
             let fresh = try await CredentialSet.load(from: store, logger: logger)
             providers.replace(
-                routes: fresh.routes(client: httpClients.push, store: store, logger: logger, telemetry: context.telemetry),
+                routes: fresh.routes(client: outbound.push, store: store, logger: logger, telemetry: context.telemetry),
                 selection: fresh.selection)
             logger.notice("credentials reloaded", metadata: ["credentials": "\(fresh.credentials.map(\.name).sorted())"])
         } catch {
@@ -101,7 +98,7 @@ struct DeliveryPipeline: Sendable {
     }
 
     func shutdown() {
-        httpClients.shutdown()
+        outbound.shutdown()
     }
 
     private static func makeAuthBackend(
@@ -118,11 +115,16 @@ struct DeliveryPipeline: Sendable {
     }
 }
 
-/// The two libcurl clients: one for the push providers, one for ZoneMinder's API (a slow ZoneMinder
-/// must not hold up pushes).
-private struct HTTPClients: Sendable {
+/// What zmes calls out to: the push providers and ZoneMinder's API, each over its own libcurl client
+/// (a slow ZoneMinder must not hold up pushes).
+private struct Outbound: Sendable {
     let push = HTTP2Client()
-    let zoneMinder = CurlZoneMinderTransport.makeClient()
+    let zoneMinderAPI: ZoneMinderAPI
+    private let zoneMinder = CurlZoneMinderTransport.makeClient()
+
+    init(zoneMinderURL: String) {
+        zoneMinderAPI = ZoneMinderAPI(baseURL: zoneMinderURL, transport: CurlZoneMinderTransport(client: zoneMinder))
+    }
 
     func shutdown() {
         push.shutdown()
