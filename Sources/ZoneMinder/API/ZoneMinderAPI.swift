@@ -49,13 +49,13 @@ public struct ZoneMinderAPI: Sendable {
         let (status, body) = try await send(
             "POST", "\(baseURL)/api/host/login.json", headers: [("content-type", "application/x-www-form-urlencoded")],
             body: Array(form.utf8))
-        let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]
         switch status {
         case 200:
-            guard let token = object?["access_token"] as? String, !token.isEmpty else {
+            let reply = try? JSONDecoder().decode(ZoneMinderReplies.Login.self, from: Data(body))
+            guard let token = reply?.accessToken, !token.isEmpty else {
                 throw .unexpected(status: status, detail: "no access_token in the login reply (is OPT_USE_AUTH on?)")
             }
-            let lifetime = (object?["access_token_expires"] as? NSNumber)?.doubleValue ?? 3600
+            let lifetime = reply?.accessTokenExpires ?? 3600
             return ZoneMinderSession(accessToken: token, expiresAt: now.addingTimeInterval(lifetime))
         case 401, 403:
             throw .badCredentials
@@ -73,16 +73,12 @@ public struct ZoneMinderAPI: Sendable {
             if status == 401 || status == 403 { throw .badCredentials }
             throw .unexpected(status: status, detail: String(decoding: body.prefix(200), as: UTF8.self))
         }
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any],
-            let entries = object["monitors"] as? [[String: Any]]
-        else {
+        guard let reply = try? JSONDecoder().decode(ZoneMinderReplies.Monitors.self, from: Data(body)) else {
             throw .unexpected(status: status, detail: "not a monitors.json reply")
         }
-        return entries.compactMap { entry in
-            guard let monitor = entry["Monitor"] as? [String: Any] else { return nil }
-            let id = (monitor["Id"] as? String).flatMap(Int.init) ?? (monitor["Id"] as? NSNumber)?.intValue
-            guard let id else { return nil }
-            return ZoneMinderMonitor(id: id, name: monitor["Name"] as? String ?? "Monitor \(id)")
+        return reply.monitors.compactMap { entry in
+            guard let fields = entry.monitor, let id = fields.id?.integer else { return nil }
+            return ZoneMinderMonitor(id: id, name: fields.name ?? "Monitor \(id)")
         }
     }
 

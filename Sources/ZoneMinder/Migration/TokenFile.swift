@@ -33,23 +33,53 @@ public enum TokenFile {
         return try parseColons(trimmed)
     }
 
+    /// `{"tokens": {"<token>": {"platform": "ios", "pushstate": "enabled", "monlist": "1,2", "intlist": "0,0", "badge": 0, "appversion": "..."}}}`.
+    struct JSONTokens: Decodable {
+        var tokens: [String: Entry]?
+    }
+
+    /// One token's scalar fields (others, like `invocations`, are not carried over); an entry that is not
+    /// an object is skipped, not fatal to the file.
+    struct Entry: Decodable {
+        var fields: [String: LenientScalar]?
+
+        struct Key: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+
+        init(from decoder: any Decoder) throws {
+            guard let object = try? decoder.container(keyedBy: Key.self) else { return }
+            var fields: [String: LenientScalar] = [:]
+            for key in object.allKeys {
+                fields[key.stringValue] = try? object.decode(LenientScalar.self, forKey: key)
+            }
+            self.fields = fields
+        }
+    }
+
     static func parseJSON(_ text: String) throws(TokenFileError) -> [ImportedToken] {
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else {
+        let file: JSONTokens
+        do {
+            file = try JSONDecoder().decode(JSONTokens.self, from: Data(text.utf8))
+        } catch {
             throw .unreadable("not valid JSON")
         }
-        let tokens = object["tokens"] as? [String: Any] ?? [:]
         var result: [ImportedToken] = []
-        for (token, value) in tokens.sorted(by: { $0.key < $1.key }) {
-            guard let entry = value as? [String: Any] else { continue }
-            let platform = Platform(clientValue: "\(entry["platform"] ?? "android")") ?? .android
-            let state = PushState(clientValue: "\(entry["pushstate"] ?? "enabled")") ?? .enabled
-            let monlist = "\(entry["monlist"] ?? "")"
-            let intlist = "\(entry["intlist"] ?? "")"
+        for (token, value) in (file.tokens ?? [:]).sorted(by: { $0.key < $1.key }) {
+            guard let entry = value.fields else { continue }
+            func field(_ name: String, _ fallback: String) -> String { entry[name]?.text ?? fallback }
+            let platform = Platform(clientValue: field("platform", "android")) ?? .android
+            let state = PushState(clientValue: field("pushstate", "enabled")) ?? .enabled
+            let monlist = field("monlist", "")
+            let intlist = field("intlist", "")
             let filter = (try? MonitorFilter(monlist: monlist == "-1" ? "" : monlist, intlist: intlist == "-1" ? "" : intlist)) ?? .all
-            let badge = (entry["badge"] as? NSNumber)?.intValue ?? Int("\(entry["badge"] ?? 0)") ?? 0
+            let badge = entry["badge"]?.integer ?? 0
             result.append(
                 ImportedToken(token: token, platform: platform, state: state, filter: filter, badge: badge,
-                              appVersion: "\(entry["appversion"] ?? "")"))
+                              appVersion: field("appversion", "")))
         }
         return result
     }
