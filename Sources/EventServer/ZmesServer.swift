@@ -1,3 +1,4 @@
+import CurlClient
 import Foundation
 import Logging
 import Model
@@ -65,7 +66,7 @@ public struct ZmesServer: Sendable {
             logger: logger)
         context.telemetry = telemetry
         let credentials = try await CredentialSet.load(from: store, logger: logger)
-        let httpClient = HTTP2Client()
+        let httpClient = CurlClient()
         defer { httpClient.shutdown() }
         let routeTable = RouteTable(routes: credentials.routes(client: httpClient, store: store, logger: logger, telemetry: telemetry), selection: credentials.selection)
         let dispatcher = Dispatcher(

@@ -1,3 +1,4 @@
+import CurlClient
 import Foundation
 import Model
 import Testing
@@ -87,8 +88,8 @@ struct PayloadTests {
 
 @Suite("Reply classification")
 struct ReplyClassificationTests {
-    func response(_ status: Int, _ body: String, headers: [String: String] = [:]) -> HTTPResponse {
-        HTTPResponse(status: status, headers: headers, body: Array(body.utf8))
+    func response(_ status: Int, _ body: String, headers: [String: String] = [:]) -> CurlResponse {
+        CurlResponse(status: status, headers: headers, body: Array(body.utf8))
     }
 
     @Test("APNs replies are decided by status and reason")

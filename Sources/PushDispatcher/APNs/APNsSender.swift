@@ -1,4 +1,5 @@
 import Crypto
+import CurlClient
 import Foundation
 import Logging
 import Storage
@@ -6,11 +7,11 @@ import Storage
 /// Sends pushes to APNs with token-based auth (ES256 provider JWT).
 public struct APNsSender: PushSender {
     let credential: APNsCredential
-    let client: HTTP2Client
+    let client: CurlClient
     let providerToken: ProviderToken
 
     /// - Parameter store: keeps the provider token across restarts; `nil` keeps it in memory only.
-    public init(credential: APNsCredential, client: HTTP2Client, store: Store? = nil, telemetry: Telemetry = .disabled) throws {
+    public init(credential: APNsCredential, client: CurlClient, store: Store? = nil, telemetry: Telemetry = .disabled) throws {
         self.credential = credential
         self.client = client
         let key = try P256.Signing.PrivateKey(pemRepresentation: credential.keyPEM)
@@ -44,7 +45,7 @@ public struct APNsSender: PushSender {
                 return .credentialRejected(reason: "cannot sign the provider token: \(error)")
             }
         }
-        let request = HTTPRequest(
+        let request = CurlRequest(
             url: "\(credential.baseURL)/3/device/\(message.token)",
             headers: [
                 ("authorization", "bearer \(jwt)"),
@@ -58,7 +59,7 @@ public struct APNsSender: PushSender {
             ],
             body: APNsPayload.encode(message),
             caFile: credential.caFile.isEmpty ? nil : credential.caFile)
-        let response: HTTPResponse
+        let response: CurlResponse
         do {
             response = try await client.send(request)
         } catch {
@@ -74,7 +75,7 @@ public struct APNsSender: PushSender {
 
 /// Apple's replies, decided by status and `reason`, never by message text.
 enum APNsReply {
-    static func classify(_ response: HTTPResponse) -> PushOutcome {
+    static func classify(_ response: CurlResponse) -> PushOutcome {
         if response.status == 200 { return .delivered }
         let object = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any]
         let reason = object?["reason"] as? String ?? "HTTP \(response.status)"

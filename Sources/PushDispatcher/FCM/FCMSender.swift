@@ -1,12 +1,13 @@
+import CurlClient
 import Foundation
 
 /// Sends pushes through FCM HTTP v1 with a service account's OAuth2 token.
 public struct FCMSender: PushSender {
     let credential: FCMCredential
-    let client: HTTP2Client
+    let client: CurlClient
     let accessTokens: AccessTokenCache
 
-    public init(credential: FCMCredential, client: HTTP2Client, telemetry: Telemetry = .disabled) throws {
+    public init(credential: FCMCredential, client: CurlClient, telemetry: Telemetry = .disabled) throws {
         self.credential = credential
         self.client = client
         accessTokens = try AccessTokenCache(
@@ -56,12 +57,12 @@ public struct FCMSender: PushSender {
         } catch {
             return .done(.retry(reason: "token endpoint: \(error)", after: nil))
         }
-        let request = HTTPRequest(
+        let request = CurlRequest(
             url: credential.sendURL,
             headers: [("authorization", "Bearer \(token)"), ("content-type", "application/json")],
             body: FCMMessage.encode(message, validateOnly: validateOnly),
             caFile: credential.caFile.isEmpty ? nil : credential.caFile)
-        let response: HTTPResponse
+        let response: CurlResponse
         do {
             response = try await client.send(request)
         } catch {
@@ -76,7 +77,7 @@ public struct FCMSender: PushSender {
 
 /// Google's replies, decided by `errorCode` and `status`, never by message text.
 enum FCMReply {
-    static func classify(_ response: HTTPResponse) -> PushOutcome {
+    static func classify(_ response: CurlResponse) -> PushOutcome {
         if response.status == 200 { return .delivered }
         let error = ((try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any])?["error"] as? [String: Any]
         let status = error?["status"] as? String ?? "HTTP \(response.status)"

@@ -1,18 +1,19 @@
+import CurlClient
 import Foundation
 import Model
 
 /// Sends pushes through the zmNinja cloud function, for the public zmNinja app's tokens.
 public struct ProxySender: PushSender {
     let credential: ProxyCredential
-    let client: HTTP2Client
+    let client: CurlClient
 
-    public init(credential: ProxyCredential, client: HTTP2Client) {
+    public init(credential: ProxyCredential, client: CurlClient) {
         self.credential = credential
         self.client = client
     }
 
     public func send(_ message: PushMessage) async -> PushOutcome {
-        let request = HTTPRequest(
+        let request = CurlRequest(
             url: credential.url,
             headers: [("content-type", "application/json"), ("authorization", credential.key)],
             body: Self.body(message),
@@ -62,7 +63,7 @@ public struct ProxySender: PushSender {
 
 /// The proxy gives no structured error code; docs/OPERATIONS.md ("token removed") names the texts that mean the token is gone.
 enum ProxyReply {
-    static func classify(_ response: HTTPResponse) -> PushOutcome {
+    static func classify(_ response: CurlResponse) -> PushOutcome {
         let object = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any]
         if response.status == 200, object?["Success"] != nil { return .delivered }
         let text = object?["Error"] as? String ?? "HTTP \(response.status)"
