@@ -65,12 +65,12 @@ actor AccessTokenCache {
         } catch {
             throw error  // transport trouble: the caller retries later
         }
-        let object = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any]
-        guard response.status == 200, let token = object?["access_token"] as? String else {
-            let reason = object?["error"] as? String ?? "HTTP \(response.status)"
+        let reply = try? JSONDecoder().decode(OAuthTokenReply.self, from: Data(response.body))
+        guard response.status == 200, let token = reply?.accessToken else {
+            let reason = reply?.error ?? "HTTP \(response.status)"
             throw OAuthError(description: "OAuth token exchange refused: \(reason)")
         }
-        let lifetime = (object?["expires_in"] as? NSNumber)?.doubleValue ?? 3600
+        let lifetime = reply?.expiresIn ?? 3600
         current = (token, now.addingTimeInterval(lifetime))
         exchanges += 1
         telemetry.count("zmes_token_renewals_total", [("kind", "fcm_oauth")])

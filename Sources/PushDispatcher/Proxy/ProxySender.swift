@@ -19,7 +19,7 @@ public struct ProxySender: PushSender {
             body: Self.body(message),
             caFile: credential.caFile.isEmpty ? nil : credential.caFile)
         do {
-            return ProxyReply.classify(try await client.send(request))
+            return ProxyReply(try await client.send(request)).outcome
         } catch {
             return .retry(reason: "\(error)", after: nil)
         }
@@ -58,24 +58,5 @@ public struct ProxySender: PushSender {
         json.member("token", message.token)
         json.endObject()
         return json.bytes
-    }
-}
-
-/// The proxy gives no structured error code; docs/OPERATIONS.md ("token removed") names the texts that mean the token is gone.
-enum ProxyReply {
-    static func classify(_ response: CurlResponse) -> PushOutcome {
-        let object = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any]
-        if response.status == 200, object?["Success"] != nil { return .delivered }
-        let text = object?["Error"] as? String ?? "HTTP \(response.status)"
-        let lowered = text.lowercased()
-        if lowered.contains("not a valid fcm registration token") || lowered.contains("entity was not found") {
-            return .tokenGone(reason: text, at: nil)
-        }
-        switch response.status {
-        case 200: return .failed(reason: "unexpected reply: \(response.bodyText.prefix(200))")
-        case 401, 403: return .credentialRejected(reason: text)
-        case 429, 500...599: return .retry(reason: text, after: response.headers["retry-after"].flatMap(Int.init).map { .seconds($0) })
-        default: return .failed(reason: text)
-        }
     }
 }
