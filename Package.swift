@@ -46,9 +46,14 @@ let package = Package(
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
         .target(
+            name: "CurlClient",
+            dependencies: ["CCurl"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "PushDispatcher",
             dependencies: [
-                "Model", "Storage", "CCurl",
+                "Model", "Storage", "CurlClient",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -59,13 +64,13 @@ let package = Package(
         ),
         .target(
             name: "ZoneMinder",
-            dependencies: ["Model"],
+            dependencies: ["Model", "CurlClient"],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "EventServer",
             dependencies: [
-                "Model", "Storage", "PushDispatcher", "ZoneMinder",
+                "Model", "Storage", "CurlClient", "PushDispatcher", "ZoneMinder",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -90,7 +95,7 @@ let package = Package(
         .executableTarget(
             name: "zmes",
             dependencies: [
-                "Model", "Storage", "PushDispatcher", "EventServer", "ZoneMinder",
+                "Model", "Storage", "CurlClient", "PushDispatcher", "EventServer", "ZoneMinder",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -99,7 +104,7 @@ let package = Package(
         .executableTarget(
             name: "PushThroughput",
             dependencies: [
-                "PushDispatcher", "Storage", "Model", "MockProviders", "CCurl", "ZmesBenchSupport",
+                "CurlClient", "PushDispatcher", "Storage", "Model", "MockProviders", "CCurl", "ZmesBenchSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -167,10 +172,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "ModelTests", dependencies: ["Model"], swiftSettings: swiftSettings),
+        .testTarget(name: "CurlClientTests", dependencies: ["CurlClient"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PushDispatcherTests",
             dependencies: [
-                "PushDispatcher", "Model", "Storage",
+                "PushDispatcher", "CurlClient", "Model", "Storage",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
@@ -199,7 +205,7 @@ let package = Package(
         .testTarget(
             name: "EventServerTests",
             dependencies: [
-                "EventServer", "Storage", "Model", "PushDispatcher", "ZmesTestSupport",
+                "EventServer", "Storage", "Model", "CurlClient", "ZmesTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -234,7 +240,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "zmes", "ZmesTestSupport", "MockProviders", "Storage", "Model", "PushDispatcher",
+                "zmes", "ZmesTestSupport", "MockProviders", "Storage", "Model", "CurlClient",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),

@@ -1,5 +1,6 @@
 import CCurl
 import Crypto
+import CurlClient
 import Foundation
 import Logging
 import MockProviders
@@ -209,9 +210,9 @@ struct Benchmark {
         return try JSONDecoder().decode(APNsCredential.self, from: JSONSerialization.data(withJSONObject: fields))
     }
 
-    /// N sends through APNsSender + HTTP2Client, `inFlight` at a time (as the Dispatcher keeps), no store.
+    /// N sends through APNsSender + CurlClient, `inFlight` at a time (as the Dispatcher keeps), no store.
     func runSenderOnly(mock: MockAPNs, key: P256.Signing.PrivateKey, caFile: String) async throws -> (seconds: Double, cpu: Double) {
-        let client = HTTP2Client()
+        let client = CurlClient()
         defer { client.shutdown() }
         let sender = try APNsSender(credential: credential(mock: mock, key: key, caFile: caFile), client: client)
         let template = MessageTemplate(title: "{name} Alarm ({eid})", body: "{cause} at {time}")
@@ -283,7 +284,7 @@ struct Benchmark {
         let jobCreation = now() - start
         guard queued == n else { throw BenchmarkFailure("recordNotifications queued \(queued) of \(n)") }
 
-        let client = HTTP2Client()
+        let client = CurlClient()
         let sender = try APNsSender(credential: credential(mock: mock, key: key, caFile: caFile), client: client)
         var logger = Logger(label: "zmes.bench")
         logger.logLevel = .warning

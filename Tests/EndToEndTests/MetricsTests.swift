@@ -1,5 +1,5 @@
+import CurlClient
 import Foundation
-import PushDispatcher
 import Testing
 import ZmesTestSupport
 
@@ -41,9 +41,9 @@ struct MetricsTests {
         #expect(try await eventually { try Zmes.json(["push", "list", "--json", "--state", "failed"], in: fixture.directory).count == 1 })
         for _ in 1...4 { _ = try await phone.receive() }  // the websocket copies
 
-        let client = HTTP2Client()
+        let client = CurlClient()
         defer { client.shutdown() }
-        let response = try await client.send(HTTPRequest(url: "http://127.0.0.1:\(ports.admin)/metrics", method: "GET"))
+        let response = try await client.send(CurlRequest(url: "http://127.0.0.1:\(ports.admin)/metrics", method: "GET"))
         #expect(response.status == 200)
         let samples = Self.parse(response.bodyText)
         let delivered = Double(await apns.accepted().count)
@@ -59,7 +59,7 @@ struct MetricsTests {
         #expect(samples["zmes_sessions_authenticated"] == 1)
         #expect(samples.keys.contains { $0.hasPrefix("zmes_provider_latency_seconds_count") })
 
-        let health = try await client.send(HTTPRequest(url: "http://127.0.0.1:\(ports.admin)/healthz", method: "GET"))
+        let health = try await client.send(CurlRequest(url: "http://127.0.0.1:\(ports.admin)/healthz", method: "GET"))
         let object = try #require(try JSONSerialization.jsonObject(with: Data(health.body)) as? [String: Any])
         #expect(object["status"] as? String == "ok")
         #expect(object["store"] as? String == "ok")

@@ -1,6 +1,6 @@
+import CurlClient
 import Foundation
 import MockProviders
-import PushDispatcher
 import Model
 import Storage
 import Testing
@@ -340,14 +340,14 @@ struct PushDeliveryTests {
         await apns.injectAPNsError(status: 400, reason: "DeviceTokenNotForTopic", deviceToken: Self.iosToken)
         _ = try fixture.alarm(event: 1)
         #expect(try await eventually { try Zmes.json(["push", "list", "--json", "--state", "failed"], in: fixture.directory).count == 1 })
-        let admin = HTTP2Client()
+        let admin = CurlClient()
         defer { admin.shutdown() }
-        let list = try await admin.send(HTTPRequest(url: "http://127.0.0.1:\(ports.admin)/api/v1/pushes?state=failed", method: "GET"))
+        let list = try await admin.send(CurlRequest(url: "http://127.0.0.1:\(ports.admin)/api/v1/pushes?state=failed", method: "GET"))
         let failed = try #require(try JSONSerialization.jsonObject(with: Data(list.body)) as? [[String: Any]])
         #expect(failed.first?["lastError"] as? String == "DeviceTokenNotForTopic")
         let id = try #require(failed.first?["id"] as? Int)
         let replay = try await admin.send(
-            HTTPRequest(
+            CurlRequest(
                 url: "http://127.0.0.1:\(ports.admin)/api/v1/pushes/replay", headers: [("content-type", "application/json")],
                 body: Array("{\"ids\":[\(id)]}".utf8)))
         #expect(replay.status == 200)

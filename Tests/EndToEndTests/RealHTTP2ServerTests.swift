@@ -1,7 +1,7 @@
+import CurlClient
 import Foundation
 import MockProviders
 import Model
-import PushDispatcher
 import Storage
 import Testing
 import ZmesTestSupport
@@ -13,30 +13,30 @@ import ZmesTestSupport
     "A real HTTP/2 server (nginx)", .serialized,
     .enabled(if: Nginx.isInstalled, "nginx is not installed (/usr/sbin/nginx): apt-get install nginx-light to run these tests"))
 struct RealHTTP2ServerTests {
-    @Test("HTTP2Client: 2,000 POSTs to nginx's `return 200` all come back as 200, none as an error")
+    @Test("CurlClient: 2,000 POSTs to nginx's `return 200` all come back as 200, none as an error")
     func clientGetsEveryAnswer() async throws {
         let directory = Zmes.makeDirectory()
         let authority = try TestCertificateAuthority()
         try authority.writeCA(to: directory + "/ca.pem")
         let nginx = try await Nginx(in: directory + "/nginx", certificatePEM: authority.serverCertificatePEM, privateKeyPEM: authority.serverPrivateKeyPEM)
         defer { nginx.stop() }
-        let client = HTTP2Client()
+        let client = CurlClient()
         defer { client.shutdown() }
         let body = Array(#"{"aps":{"alert":{"title":"Garage Alarm (1)","body":"Motion at 10:00"},"badge":1},"mid":"1","eid":"1"}"#.utf8)
         let count = 2_000
-        let results = await withTaskGroup(of: Result<HTTPResponse, HTTPClientError>.self) { group in
+        let results = await withTaskGroup(of: Result<CurlResponse, CurlClientError>.self) { group in
             var inFlight = 0
-            var results: [Result<HTTPResponse, HTTPClientError>] = []
+            var results: [Result<CurlResponse, CurlClientError>] = []
             for index in 0..<count {
                 if inFlight == 128, let done = await group.next() {
                     results.append(done)
                     inFlight -= 1
                 }
-                let request = HTTPRequest(
+                let request = CurlRequest(
                     url: nginx.url + "/3/device/" + String(format: "%064x", index + 1),
                     headers: [("content-type", "application/json")], body: body, caFile: directory + "/ca.pem")
                 group.addTask {
-                    do throws(HTTPClientError) { return .success(try await client.send(request)) } catch { return .failure(error) }
+                    do throws(CurlClientError) { return .success(try await client.send(request)) } catch { return .failure(error) }
                 }
                 inFlight += 1
             }

@@ -4,7 +4,7 @@ import Testing
 
 @testable import PushDispatcher
 
-@Suite("Push bodies and reply headers")
+@Suite("Push bodies")
 struct EncodingTests {
     func message(title: String = "Garage Alarm (5060)", body: String) -> PushMessage {
         PushMessage(
@@ -66,16 +66,14 @@ struct EncodingTests {
         #expect(fixed.lowercasedString == "0a1b2c3d-4e5f-6789-abcd-ef0123456789")
     }
 
-    @Test("reply header lines are split on the first colon, names lower-cased, values trimmed")
-    func headerLines() {
-        func parse(_ text: String) -> ResponseHeaderLine? {
-            Array(text.utf8).withUnsafeBufferPointer { ResponseHeaderLine($0) }
-        }
-        #expect(parse("Retry-After: 2\r\n")?.name == "retry-after")
-        #expect(parse("Retry-After: 2\r\n")?.value == "2")
-        #expect(parse("apns-id:  a:b:c \r\n")?.value == "a:b:c")
-        #expect(parse("\r\n") == nil)
-        #expect(parse(": no name\r\n") == nil)
+    @Test("the collapse id fits APNs' 64 bytes for any monitor and event id")
+    func collapseIDBound() {
+        let message = PushMessage(
+            jobID: 1, token: "t", platform: .ios, badge: 1,
+            alarm: Alarm(monitorId: Int.min, monitorName: "M", eventId: Int.min, cause: "c"),
+            title: "", body: "", expiresAt: Date())
+        #expect(message.collapseID.utf8.count <= 64)
+        #expect(message.collapseID == "zmes-\(Int.min)-\(Int.min)")
     }
 
     private func collectStrings(_ value: Any) -> [String] {

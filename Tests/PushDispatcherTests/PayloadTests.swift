@@ -1,3 +1,4 @@
+import CurlClient
 import Foundation
 import Model
 import Testing
@@ -87,19 +88,40 @@ struct PayloadTests {
 
 @Suite("Reply classification")
 struct ReplyClassificationTests {
-    func response(_ status: Int, _ body: String, headers: [String: String] = [:]) -> HTTPResponse {
-        HTTPResponse(status: status, headers: headers, body: Array(body.utf8))
+    func response(_ status: Int, _ body: String, headers: [String: String] = [:]) -> CurlResponse {
+        CurlResponse(status: status, headers: headers, body: Array(body.utf8))
     }
 
     @Test("APNs replies are decided by status and reason")
     func apns() {
-        #expect(APNsReply.classify(response(200, "")) == .delivered)
-        #expect(APNsReply.classify(response(410, #"{"reason":"Unregistered","timestamp":1700000000000}"#)) == .tokenGone(reason: "Unregistered", at: Date(timeIntervalSince1970: 1_700_000_000)))
-        #expect(APNsReply.classify(response(403, #"{"reason":"InvalidProviderToken"}"#)) == .credentialRejected(reason: "InvalidProviderToken"))
-        #expect(APNsReply.classify(response(403, #"{"reason":"ExpiredProviderToken"}"#)) == .retry(reason: "ExpiredProviderToken", after: .zero))
-        #expect(APNsReply.classify(response(503, #"{"reason":"ServiceUnavailable"}"#, headers: ["retry-after": "2"])) == .retry(reason: "ServiceUnavailable", after: .seconds(2)))
-        #expect(APNsReply.classify(response(400, #"{"reason":"BadDeviceToken"}"#)) == .badToken(reason: "BadDeviceToken"))
-        #expect(APNsReply.classify(response(400, #"{"reason":"DeviceTokenNotForTopic"}"#)) == .failed(reason: "DeviceTokenNotForTopic"))
+        #expect(APNsReply(response(200, "")).outcome == .delivered)
+        #expect(APNsReply(response(410, #"{"reason":"Unregistered","timestamp":1700000000000}"#)).outcome == .tokenGone(reason: "Unregistered", at: Date(timeIntervalSince1970: 1_700_000_000)))
+        #expect(APNsReply(response(403, #"{"reason":"InvalidProviderToken"}"#)).outcome == .credentialRejected(reason: "InvalidProviderToken"))
+        #expect(APNsReply(response(403, #"{"reason":"ExpiredProviderToken"}"#)).outcome == .retry(reason: "ExpiredProviderToken", after: .zero))
+        #expect(APNsReply(response(503, #"{"reason":"ServiceUnavailable"}"#, headers: ["retry-after": "2"])).outcome == .retry(reason: "ServiceUnavailable", after: .seconds(2)))
+        #expect(APNsReply(response(400, #"{"reason":"BadDeviceToken"}"#)).outcome == .badToken(reason: "BadDeviceToken"))
+        #expect(APNsReply(response(400, #"{"reason":"DeviceTokenNotForTopic"}"#)).outcome == .failed(reason: "DeviceTokenNotForTopic"))
+    }
+
+    @Test("APNs replies without a reason, or not JSON, say the HTTP status; only a 403 expires the provider token")
+    func apnsWithoutReason() {
+        #expect(APNsReply(response(502, "<html>Bad Gateway</html>")).outcome == .retry(reason: "HTTP 502", after: nil))
+        #expect(APNsReply(response(400, "")).outcome == .failed(reason: "HTTP 400"))
+        #expect(APNsReply(response(403, #"{"reason":"ExpiredProviderToken"}"#)).providerTokenExpired)
+        #expect(!APNsReply(response(403, #"{"reason":"InvalidProviderToken"}"#)).providerTokenExpired)
+    }
+
+    @Test("provider reasons are cases when zmes acts on them, and keep any other text as sent")
+    func reasons() throws {
+        #expect(APNsReason(rawValue: "ExpiredProviderToken") == .expiredProviderToken)
+        #expect(APNsReason(rawValue: "Shutdown") == .other("Shutdown"))
+        for reason in APNsReason.named + [.other("Shutdown")] {
+            #expect(APNsReason(rawValue: reason.rawValue) == reason)
+        }
+        for code in FCMErrorCode.named + [.other("PERMISSION_DENIED")] {
+            #expect(FCMErrorCode(rawValue: code.rawValue) == code)
+        }
+        #expect(try JSONDecoder().decode([FCMErrorCode].self, from: Data(#"["UNREGISTERED","NEW_CODE"]"#.utf8)) == [.unregistered, .other("NEW_CODE")])
     }
 
     @Test("FCM replies are decided by errorCode, not message text")
@@ -107,22 +129,26 @@ struct ReplyClassificationTests {
         func body(_ code: String, _ status: String, message: String = "ignored", extra: String = "") -> String {
             #"{"error":{"code":400,"message":"\#(message)","status":"\#(status)","details":[{"@type":"type.googleapis.com/google.firebase.fcm.v1.FcmError","errorCode":"\#(code)"}\#(extra)]}}"#
         }
-        #expect(FCMReply.classify(response(404, body("UNREGISTERED", "NOT_FOUND"))) == .tokenGone(reason: "UNREGISTERED", at: nil))
-        #expect(FCMReply.classify(response(429, body("QUOTA_EXCEEDED", "RESOURCE_EXHAUSTED"))) == .retry(reason: "QUOTA_EXCEEDED", after: .seconds(60)))
-        #expect(FCMReply.classify(response(503, body("UNAVAILABLE", "UNAVAILABLE"), headers: ["retry-after": "5"])) == .retry(reason: "UNAVAILABLE", after: .seconds(5)))
-        #expect(FCMReply.classify(response(401, body("THIRD_PARTY_AUTH_ERROR", "UNAUTHENTICATED"))) == .failed(reason: "THIRD_PARTY_AUTH_ERROR"))
-        #expect(FCMReply.classify(response(403, body("SENDER_ID_MISMATCH", "PERMISSION_DENIED"))) == .failed(reason: "SENDER_ID_MISMATCH"))
+        #expect(FCMReply(response(404, body("UNREGISTERED", "NOT_FOUND"))).outcome == .tokenGone(reason: "UNREGISTERED", at: nil))
+        #expect(FCMReply(response(429, body("QUOTA_EXCEEDED", "RESOURCE_EXHAUSTED"))).outcome == .retry(reason: "QUOTA_EXCEEDED", after: .seconds(60)))
+        #expect(FCMReply(response(503, body("UNAVAILABLE", "UNAVAILABLE"), headers: ["retry-after": "5"])).outcome == .retry(reason: "UNAVAILABLE", after: .seconds(5)))
+        #expect(FCMReply(response(401, body("THIRD_PARTY_AUTH_ERROR", "UNAUTHENTICATED"))).outcome == .failed(reason: "THIRD_PARTY_AUTH_ERROR"))
+        #expect(FCMReply(response(401, #"{"error":{"code":401,"status":"UNAUTHENTICATED"}}"#)).outcome == .credentialRejected(reason: "UNAUTHENTICATED"))
+        #expect(FCMReply(response(503, "")).outcome == .retry(reason: "HTTP 503", after: nil))
+        #expect(FCMReply(response(403, body("SENDER_ID_MISMATCH", "PERMISSION_DENIED"))).outcome == .failed(reason: "SENDER_ID_MISMATCH"))
         let namesToken = #",{"@type":"type.googleapis.com/google.rpc.BadRequest","fieldViolations":[{"field":"message.token","description":"x"}]}"#
-        #expect(FCMReply.classify(response(400, body("INVALID_ARGUMENT", "INVALID_ARGUMENT", extra: namesToken))) == .tokenGone(reason: "INVALID_ARGUMENT (token)", at: nil))
-        #expect(FCMReply.classify(response(400, body("INVALID_ARGUMENT", "INVALID_ARGUMENT", message: "The registration token is not a valid FCM registration token"))) == .failed(reason: "INVALID_ARGUMENT"))
+        #expect(FCMReply(response(400, body("INVALID_ARGUMENT", "INVALID_ARGUMENT", extra: namesToken))).outcome == .tokenGone(reason: "INVALID_ARGUMENT (token)", at: nil))
+        #expect(FCMReply(response(400, body("INVALID_ARGUMENT", "INVALID_ARGUMENT", message: "The registration token is not a valid FCM registration token"))).outcome == .failed(reason: "INVALID_ARGUMENT"))
     }
 
     @Test("the proxy's token-gone texts remove the token; a bad key breaks the credential")
     func proxy() {
-        #expect(ProxyReply.classify(response(200, #"{"Success":"projects/x/messages/1"}"#)) == .delivered)
-        #expect(ProxyReply.classify(response(400, #"{"Error":"Requested entity was not found."}"#)) == .tokenGone(reason: "Requested entity was not found.", at: nil))
-        #expect(ProxyReply.classify(response(401, #"{"Error":"Unauthorized"}"#)) == .credentialRejected(reason: "Unauthorized"))
-        #expect(ProxyReply.classify(response(500, #"{"Error":"boom"}"#)) == .retry(reason: "boom", after: nil))
+        #expect(ProxyReply(response(200, #"{"Success":"projects/x/messages/1"}"#)).outcome == .delivered)
+        #expect(ProxyReply(response(400, #"{"Error":"Requested entity was not found."}"#)).outcome == .tokenGone(reason: "Requested entity was not found.", at: nil))
+        #expect(ProxyReply(response(401, #"{"Error":"Unauthorized"}"#)).outcome == .credentialRejected(reason: "Unauthorized"))
+        #expect(ProxyReply(response(500, #"{"Error":"boom"}"#)).outcome == .retry(reason: "boom", after: nil))
+        #expect(ProxyReply(response(200, #"{"Other":1}"#)).outcome == .failed(reason: #"unexpected reply: {"Other":1}"#))
+        #expect(ProxyReply(response(502, "Bad Gateway")).outcome == .retry(reason: "HTTP 502", after: nil))
     }
 
     @Test("backoff grows, honours Retry-After and stops at the max age")

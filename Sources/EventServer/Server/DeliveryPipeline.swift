@@ -1,3 +1,4 @@
+import CurlClient
 import Foundation
 import Logging
 import Prometheus
@@ -118,7 +119,7 @@ struct DeliveryPipeline: Sendable {
 /// What zmes calls out to: the push providers and ZoneMinder's API, each over its own libcurl client
 /// (a slow ZoneMinder must not hold up pushes).
 private struct Outbound: Sendable {
-    let push = HTTP2Client()
+    let push = CurlClient()
     let zoneMinderAPI: ZoneMinderAPI
     private let zoneMinder = CurlZoneMinderTransport.makeClient()
 

@@ -1,4 +1,5 @@
 import Crypto
+import CurlClient
 import Foundation
 import Logging
 import Storage
@@ -6,11 +7,11 @@ import Storage
 /// Sends pushes to APNs with token-based auth (ES256 provider JWT).
 public struct APNsSender: PushSender {
     let credential: APNsCredential
-    let client: HTTP2Client
+    let client: CurlClient
     let providerToken: ProviderToken
 
     /// - Parameter store: keeps the provider token across restarts; `nil` keeps it in memory only.
-    public init(credential: APNsCredential, client: HTTP2Client, store: Store? = nil, telemetry: Telemetry = .disabled) throws {
+    public init(credential: APNsCredential, client: CurlClient, store: Store? = nil, telemetry: Telemetry = .disabled) throws {
         self.credential = credential
         self.client = client
         let key = try P256.Signing.PrivateKey(pemRepresentation: credential.keyPEM)
@@ -26,14 +27,25 @@ public struct APNsSender: PushSender {
     public func tokenRenewals() async -> Int { await providerToken.renewals }
 
     public func send(_ message: PushMessage) async -> PushOutcome {
-        let outcome = await attempt(message)
-        if case .retry(let reason, _) = outcome, reason == "ExpiredProviderToken" {
-            return await attempt(message)  // a fresh token, straight away
+        switch await attempt(message) {
+        case .done(let outcome): return outcome
+        case .providerTokenExpired: return await attempt(message).outcome  // a fresh token, straight away
         }
-        return outcome
     }
 
-    private func attempt(_ message: PushMessage) async -> PushOutcome {
+    private enum Attempt {
+        case done(PushOutcome)
+        /// Apple refused the provider token as too old; it is expired here too.
+        case providerTokenExpired(PushOutcome)
+
+        var outcome: PushOutcome {
+            switch self {
+            case .done(let outcome), .providerTokenExpired(let outcome): return outcome
+            }
+        }
+    }
+
+    private func attempt(_ message: PushMessage) async -> Attempt {
         let jwt: String
         if let fresh = providerToken.freshToken() {
             jwt = fresh
@@ -41,10 +53,10 @@ public struct APNsSender: PushSender {
             do {
                 jwt = try await providerToken.token()
             } catch {
-                return .credentialRejected(reason: "cannot sign the provider token: \(error)")
+                return .done(.credentialRejected(reason: "cannot sign the provider token: \(error)"))
             }
         }
-        let request = HTTPRequest(
+        let request = CurlRequest(
             url: "\(credential.baseURL)/3/device/\(message.token)",
             headers: [
                 ("authorization", "bearer \(jwt)"),
@@ -58,42 +70,16 @@ public struct APNsSender: PushSender {
             ],
             body: APNsPayload.encode(message),
             caFile: credential.caFile.isEmpty ? nil : credential.caFile)
-        let response: HTTPResponse
+        let response: CurlResponse
         do {
             response = try await client.send(request)
         } catch {
-            return .retry(reason: "\(error)", after: nil)
+            return .done(.retry(reason: "\(error)", after: nil))
         }
-        let outcome = APNsReply.classify(response)
-        if case .retry(let reason, _) = outcome, reason == "ExpiredProviderToken" {
-            await providerToken.expire(jwt)
-        }
-        return outcome
-    }
-}
-
-/// Apple's replies, decided by status and `reason`, never by message text.
-enum APNsReply {
-    static func classify(_ response: HTTPResponse) -> PushOutcome {
-        if response.status == 200 { return .delivered }
-        let object = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any]
-        let reason = object?["reason"] as? String ?? "HTTP \(response.status)"
-        let retryAfter = response.headers["retry-after"].flatMap(Int.init).map { Duration.seconds($0) }
-        switch (response.status, reason) {
-        case (410, _):
-            let timestamp = (object?["timestamp"] as? NSNumber).map { Date(timeIntervalSince1970: $0.doubleValue / 1_000) }
-            return .tokenGone(reason: reason, at: timestamp)
-        case (400, "BadDeviceToken"):
-            return .badToken(reason: reason)
-        case (403, "ExpiredProviderToken"):
-            return .retry(reason: reason, after: .zero)
-        case (403, _):
-            return .credentialRejected(reason: reason)  // InvalidProviderToken, BadCertificate, MissingProviderToken...
-        case (429, _), (500...599, _):
-            return .retry(reason: reason, after: retryAfter)
-        default:
-            return .failed(reason: reason)  // DeviceTokenNotForTopic, PayloadTooLarge...
-        }
+        let reply = APNsReply(response)
+        guard reply.providerTokenExpired else { return .done(reply.outcome) }
+        await providerToken.expire(jwt)
+        return .providerTokenExpired(reply.outcome)
     }
 }
 

@@ -1,3 +1,4 @@
+import CurlClient
 import Foundation
 import Logging
 import Model
@@ -32,7 +33,7 @@ public struct CredentialSet: Sendable {
     }
 
     /// A sender per provider that has a credential.
-    public func routes(client: HTTP2Client, store: Store?, logger: Logger, telemetry: Telemetry = .disabled) -> [PushProvider: Dispatcher.Route] {
+    public func routes(client: CurlClient, store: Store?, logger: Logger, telemetry: Telemetry = .disabled) -> [PushProvider: Dispatcher.Route] {
         var routes: [PushProvider: Dispatcher.Route] = [:]
         for provider in PushProvider.allCases {
             guard let credential = first(for: provider) else { continue }

@@ -1,6 +1,10 @@
 import Foundation
 
 /// What one attempt at a push came to, decided from the provider's structured reply.
+///
+/// A `reason` is text because the outbox stores it and `zmes push list` shows it: the provider's
+/// own code as sent (`APNsReason.rawValue`, `FCMErrorCode.rawValue`, the proxy's `Error`), or
+/// what went wrong before any reply (a transport error, a credential that cannot sign).
 public enum PushOutcome: Sendable, Equatable {
     case delivered
     /// Try again later; `after` is the provider's `Retry-After` (or a floor it implies).

@@ -1,3 +1,4 @@
+import CurlClient
 import Foundation
 import _CryptoExtras
 
@@ -11,7 +12,7 @@ struct OAuthError: Error, CustomStringConvertible {
 actor AccessTokenCache {
     private let account: ServiceAccount
     private let key: _RSA.Signing.PrivateKey
-    private let client: HTTP2Client
+    private let client: CurlClient
     private let caFile: String?
     private let telemetry: Telemetry
     private var current: (token: String, expiresAt: Date)?
@@ -20,7 +21,7 @@ actor AccessTokenCache {
     /// Exchanges made so far, for tests and metrics.
     private(set) var exchanges = 0
 
-    init(account: ServiceAccount, client: HTTP2Client, caFile: String?, telemetry: Telemetry = .disabled) throws {
+    init(account: ServiceAccount, client: CurlClient, caFile: String?, telemetry: Telemetry = .disabled) throws {
         self.telemetry = telemetry
         self.account = account
         self.key = try _RSA.Signing.PrivateKey(pemRepresentation: account.privateKeyPEM)
@@ -55,21 +56,21 @@ actor AccessTokenCache {
             ],
             key: key)
         let form = "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=\(assertion)"
-        let response: HTTPResponse
+        let response: CurlResponse
         do {
             response = try await client.send(
-                HTTPRequest(
+                CurlRequest(
                     url: account.tokenURI, headers: [("content-type", "application/x-www-form-urlencoded")],
                     body: Array(form.utf8), caFile: caFile))
         } catch {
             throw error  // transport trouble: the caller retries later
         }
-        let object = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any]
-        guard response.status == 200, let token = object?["access_token"] as? String else {
-            let reason = object?["error"] as? String ?? "HTTP \(response.status)"
+        let reply = try? JSONDecoder().decode(OAuthTokenReply.self, from: Data(response.body))
+        guard response.status == 200, let token = reply?.accessToken else {
+            let reason = reply?.error ?? "HTTP \(response.status)"
             throw OAuthError(description: "OAuth token exchange refused: \(reason)")
         }
-        let lifetime = (object?["expires_in"] as? NSNumber)?.doubleValue ?? 3600
+        let lifetime = reply?.expiresIn ?? 3600
         current = (token, now.addingTimeInterval(lifetime))
         exchanges += 1
         telemetry.count("zmes_token_renewals_total", [("kind", "fcm_oauth")])

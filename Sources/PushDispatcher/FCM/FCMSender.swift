@@ -1,12 +1,13 @@
+import CurlClient
 import Foundation
 
 /// Sends pushes through FCM HTTP v1 with a service account's OAuth2 token.
 public struct FCMSender: PushSender {
     let credential: FCMCredential
-    let client: HTTP2Client
+    let client: CurlClient
     let accessTokens: AccessTokenCache
 
-    public init(credential: FCMCredential, client: HTTP2Client, telemetry: Telemetry = .disabled) throws {
+    public init(credential: FCMCredential, client: CurlClient, telemetry: Telemetry = .disabled) throws {
         self.credential = credential
         self.client = client
         accessTokens = try AccessTokenCache(
@@ -31,7 +32,7 @@ public struct FCMSender: PushSender {
         guard case .unauthorized(let token) = first else { return first.outcome }
         await accessTokens.invalidate(token)
         let second = await attempt(message, validateOnly: validateOnly)  // refreshed once
-        if case .unauthorized = second { return .credentialRejected(reason: "UNAUTHENTICATED after a fresh access token") }
+        if case .unauthorized = second { return .credentialRejected(reason: "\(FCMErrorCode.unauthenticated.rawValue) after a fresh access token") }
         return second.outcome
     }
 
@@ -42,7 +43,7 @@ public struct FCMSender: PushSender {
         var outcome: PushOutcome {
             switch self {
             case .done(let outcome): return outcome
-            case .unauthorized: return .credentialRejected(reason: "UNAUTHENTICATED")
+            case .unauthorized: return .credentialRejected(reason: FCMErrorCode.unauthenticated.rawValue)
             }
         }
     }
@@ -56,54 +57,20 @@ public struct FCMSender: PushSender {
         } catch {
             return .done(.retry(reason: "token endpoint: \(error)", after: nil))
         }
-        let request = HTTPRequest(
+        let request = CurlRequest(
             url: credential.sendURL,
             headers: [("authorization", "Bearer \(token)"), ("content-type", "application/json")],
             body: FCMMessage.encode(message, validateOnly: validateOnly),
             caFile: credential.caFile.isEmpty ? nil : credential.caFile)
-        let response: HTTPResponse
+        let response: CurlResponse
         do {
             response = try await client.send(request)
         } catch {
             return .done(.retry(reason: "\(error)", after: nil))
         }
-        let outcome = FCMReply.classify(response)
+        let outcome = FCMReply(response).outcome
         if response.status == 401, case .failed = outcome { return .done(outcome) }  // THIRD_PARTY_AUTH_ERROR
         if response.status == 401 { return .unauthorized(token) }
         return .done(outcome)
-    }
-}
-
-/// Google's replies, decided by `errorCode` and `status`, never by message text.
-enum FCMReply {
-    static func classify(_ response: HTTPResponse) -> PushOutcome {
-        if response.status == 200 { return .delivered }
-        let error = ((try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any])?["error"] as? [String: Any]
-        let status = error?["status"] as? String ?? "HTTP \(response.status)"
-        let details = error?["details"] as? [[String: Any]] ?? []
-        let errorCode = details.compactMap { $0["errorCode"] as? String }.first ?? status
-        let namesToken = details.contains { detail in
-            (detail["fieldViolations"] as? [[String: Any]] ?? []).contains { ($0["field"] as? String) == "message.token" }
-        }
-        let retryAfter = response.headers["retry-after"].flatMap(Int.init).map { Duration.seconds($0) }
-        switch errorCode {
-        case "UNREGISTERED":
-            return .tokenGone(reason: errorCode, at: nil)
-        case "INVALID_ARGUMENT" where namesToken:
-            return .tokenGone(reason: "INVALID_ARGUMENT (token)", at: nil)
-        case "QUOTA_EXCEEDED":
-            return .retry(reason: errorCode, after: max(retryAfter ?? .seconds(60), .seconds(60)))
-        case "UNAVAILABLE", "INTERNAL":
-            return .retry(reason: errorCode, after: retryAfter)
-        case "THIRD_PARTY_AUTH_ERROR":
-            return .failed(reason: errorCode)  // an APNs problem inside Firebase: never the token's fault
-        case "SENDER_ID_MISMATCH":
-            return .failed(reason: errorCode)
-        default:
-            if response.status == 401 { return .credentialRejected(reason: errorCode) }
-            if response.status == 429 || response.status >= 500 { return .retry(reason: errorCode, after: retryAfter) }
-            if response.status == 403 { return .credentialRejected(reason: errorCode) }
-            return .failed(reason: errorCode)
-        }
     }
 }

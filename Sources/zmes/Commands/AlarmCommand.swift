@@ -1,7 +1,7 @@
 import ArgumentParser
+import CurlClient
 import EventServer
 import Foundation
-import PushDispatcher
 
 struct AlarmCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -27,11 +27,11 @@ struct AlarmCommand: AsyncParsableCommand {
         if !configuration.admin.token.isEmpty {
             headers.append(("authorization", "Bearer \(configuration.admin.token)"))
         }
-        let client = HTTP2Client()
+        let client = CurlClient()
         defer { client.shutdown() }
-        let response: HTTPResponse
+        let response: CurlResponse
         do {
-            response = try await client.send(HTTPRequest(url: url, headers: headers, body: [UInt8](try JSONEncoder().encode(body))))
+            response = try await client.send(CurlRequest(url: url, headers: headers, body: [UInt8](try JSONEncoder().encode(body))))
         } catch {
             throw CommandFailure("cannot reach zmes at \(url): is `zmes serve` running? (\(error))")
         }

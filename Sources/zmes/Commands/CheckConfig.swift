@@ -1,4 +1,5 @@
 import ArgumentParser
+import CurlClient
 import EventServer
 import Foundation
 import PushDispatcher

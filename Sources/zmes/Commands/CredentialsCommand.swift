@@ -1,4 +1,5 @@
 import ArgumentParser
+import CurlClient
 import Foundation
 import Model
 import PushDispatcher
@@ -81,7 +82,7 @@ struct CredentialsCommand: AsyncParsableCommand {
             let store = try options.openStore(try options.loadConfiguration())
             let set = try await CredentialSet.load(from: store)
             guard !set.credentials.isEmpty else { throw CommandFailure("no credentials registered (zmes credentials add --file FILE)") }
-            let client = HTTP2Client()
+            let client = CurlClient()
             defer { client.shutdown() }
             var failures = 0
             for credential in set.credentials {

@@ -1,10 +1,10 @@
+import CurlClient
 import EventServer
 import Foundation
 import Logging
 import Model
 import Storage
 import ZmesTestSupport
-import PushDispatcher
 
 /// A `ZmesServer` on loopback ports chosen by the system, over a store in a fresh directory.
 struct TestServer: Sendable {
@@ -80,10 +80,10 @@ struct TestServer: Sendable {
     }
 
     /// One client for every test's admin calls: the project's own libcurl client, over plain HTTP/1.1 here.
-    static let http = HTTP2Client()
+    static let http = CurlClient()
 
     func post(_ path: String, json: [String: Any]) async throws -> (Int, [String: Any]) {
-        let request = HTTPRequest(
+        let request = CurlRequest(
             url: "http://127.0.0.1:\(ports.admin)\(path)", headers: [("content-type", "application/json")],
             body: [UInt8](try JSONSerialization.data(withJSONObject: json)))
         let response = try await withTimeout(.seconds(15), "POST \(path)") { try await Self.http.send(request) }
@@ -92,7 +92,7 @@ struct TestServer: Sendable {
     }
 
     func get(_ path: String) async throws -> (Int, Data) {
-        let request = HTTPRequest(url: "http://127.0.0.1:\(ports.admin)\(path)", method: "GET")
+        let request = CurlRequest(url: "http://127.0.0.1:\(ports.admin)\(path)", method: "GET")
         let response = try await withTimeout(.seconds(15), "GET \(path)") { try await Self.http.send(request) }
         return (response.status, Data(response.body))
     }

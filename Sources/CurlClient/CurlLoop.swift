@@ -10,7 +10,7 @@ final class CurlLoop: @unchecked Sendable {
         var running = true
     }
 
-    private let configuration: HTTP2Client.Configuration
+    private let configuration: CurlClient.Configuration
     private let shared = Mutex(Shared())
     private let multi: UnsafeMutableRawPointer
     private var thread: Thread?
@@ -21,7 +21,7 @@ final class CurlLoop: @unchecked Sendable {
     /// Finished handles keep their fixed options, so they are kept apart by the CA file they verify with.
     private var idleHandles: [String: [UnsafeMutableRawPointer]] = [:]
 
-    init(configuration: HTTP2Client.Configuration) {
+    init(configuration: CurlClient.Configuration) {
         self.configuration = configuration
         CurlGlobal.initialize()
         multi = curl_multi_init()
@@ -169,7 +169,7 @@ final class CurlLoop: @unchecked Sendable {
             if code == CURLE_OK || transfer.hasCompleteResponse {
                 var status = 0
                 zmes_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
-                transfer.complete(.success(HTTPResponse(status: status, headers: transfer.responseHeaders, body: transfer.responseBody)))
+                transfer.complete(.success(CurlResponse(status: status, headers: transfer.responseHeaders, body: transfer.responseBody)))
             } else {
                 let detail = String(cString: transfer.errorBufferPointer)
                 let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
@@ -218,72 +218,6 @@ private let curlWriteHeader: zmes_data_callback = { data, size, count, context i
         }
     }
     return length
-}
-
-/// What arrived of a response, to tell a complete answer from a cut one when libcurl reports
-/// an error at the end of a transfer.
-///
-/// libcurl 7.88 fails a POST with error 92 ("Stream error in the HTTP/2 framing layer") when
-/// the server answers before it has read the request body and then resets the stream with
-/// NO_ERROR, as RFC 9113 §8.1 allows and nginx does for `return 200`: the response was
-/// received whole, but libcurl still tries to send the body on the closed stream
-/// (`cf_h2_send`: "stream N closed"). libcurl 8.3.0 discards that body instead
-/// (curl commit 331b89a, "http2: polish things around POST"). The request that gets nginx's
-/// GOAWAY (after `keepalive_requests`) ends likewise in error 18 after its whole answer.
-struct ResponseProgress {
-    private(set) var status = 0
-    private(set) var headersEnded = false
-
-    /// `HTTP/2 200` and the like; an interim `1xx` block is followed by another.
-    mutating func statusLine(_ line: UnsafeBufferPointer<UInt8>) {
-        headersEnded = false
-        status = 0
-        guard let space = line.firstIndex(of: UInt8(ascii: " ")) else { return }
-        var digits = 0
-        for byte in line[(space + 1)...] {
-            guard byte >= 0x30, byte <= 0x39, digits < 3 else { break }
-            status = status * 10 + Int(byte - 0x30)
-            digits += 1
-        }
-        if digits != 3 { status = 0 }
-    }
-
-    /// The blank line after a header block.
-    mutating func headerBlockEnded() {
-        if status >= 200 { headersEnded = true }
-    }
-
-    /// The final status and all its headers arrived, and the body is as long as the server said
-    /// (`content-length`). Without a length only a 2xx without a body counts: the server accepted
-    /// the request (APNs answers 200 with no body); a cut body of another status is not guessed at.
-    func isComplete(headers: [String: String], bodyCount: Int) -> Bool {
-        guard headersEnded else { return false }
-        if let declared = headers["content-length"] { return Int(declared) == bodyCount }
-        return (200..<300).contains(status) && bodyCount == 0
-    }
-}
-
-/// One `name: value` line as libcurl hands it over, parsed on its bytes: a name lower-cased,
-/// a value without the surrounding blanks and CRLF.
-struct ResponseHeaderLine {
-    var name: String
-    var value: String
-
-    init?(_ line: UnsafeBufferPointer<UInt8>) {
-        guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > 0 else { return nil }
-        func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
-        var nameEnd = colon
-        while nameEnd > 0, isBlank(line[nameEnd - 1]) { nameEnd -= 1 }
-        var nameStart = 0
-        while nameStart < nameEnd, isBlank(line[nameStart]) { nameStart += 1 }
-        guard nameStart < nameEnd else { return nil }
-        var valueStart = colon + 1
-        var valueEnd = line.count
-        while valueStart < valueEnd, isBlank(line[valueStart]) { valueStart += 1 }
-        while valueEnd > valueStart, isBlank(line[valueEnd - 1]) { valueEnd -= 1 }
-        name = String(decoding: line[nameStart..<nameEnd].lazy.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
-        value = String(decoding: line[valueStart..<valueEnd], as: UTF8.self)
-    }
 }
 
 extension Duration {

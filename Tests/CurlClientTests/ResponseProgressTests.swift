@@ -1,8 +1,6 @@
-import Foundation
-import Model
 import Testing
 
-@testable import PushDispatcher
+@testable import CurlClient
 
 /// When libcurl reports an error after a response, the response counts only if it arrived whole.
 @Suite("A response cut short or whole")
@@ -40,15 +38,5 @@ struct ResponseProgressTests {
         #expect(!progress(["HTTP/1.1 100 Continue\r\n", "\r\n"]).isComplete(headers: [:], bodyCount: 0))
         #expect(progress(["HTTP/1.1 100 Continue\r\n", "\r\n", "HTTP/1.1 200 OK\r\n", "\r\n"]).isComplete(headers: [:], bodyCount: 0))
         #expect(!progress(["HTTP/2 2x0 \r\n", "\r\n"]).isComplete(headers: [:], bodyCount: 0))
-    }
-
-    @Test("the collapse id fits APNs' 64 bytes for any monitor and event id")
-    func collapseIDBound() {
-        let message = PushMessage(
-            jobID: 1, token: "t", platform: .ios, badge: 1,
-            alarm: Alarm(monitorId: Int.min, monitorName: "M", eventId: Int.min, cause: "c"),
-            title: "", body: "", expiresAt: Date())
-        #expect(message.collapseID.utf8.count <= 64)
-        #expect(message.collapseID == "zmes-\(Int.min)-\(Int.min)")
     }
 }
