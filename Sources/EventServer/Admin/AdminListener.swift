@@ -82,9 +82,9 @@ enum AdminListener {
             }
             let jobs: [PushJob]
             if let ids = object["ids"] as? [NSNumber] {
-                jobs = try await Replay.run(store: context.store, ids: ids.map(\.int64Value), since: nil)
+                jobs = try await context.store.replay(ids: ids.map(\.int64Value))
             } else if object["allFailed"] as? Bool == true {
-                jobs = try await Replay.run(store: context.store, ids: nil, since: nil)
+                jobs = try await context.store.replay()
             } else {
                 return jsonResponse(.badRequest, ["error": "the body must be {\"ids\":[...]} or {\"allFailed\":true}"])
             }

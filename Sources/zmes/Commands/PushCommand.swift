@@ -1,5 +1,5 @@
 import ArgumentParser
-import EventServer
+import Storage
 import Foundation
 import Model
 

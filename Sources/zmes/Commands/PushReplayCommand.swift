@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import PushDispatcher
 
 extension PushCommand {
     struct Replay: AsyncParsableCommand {
@@ -24,7 +23,7 @@ extension PushCommand {
                 sinceDate = parsed
             }
             let store = try options.openStore(try options.loadConfiguration())
-            let jobs = try await PushDispatcher.Replay.run(store: store, ids: allFailed ? nil : ids, since: sinceDate)
+            let jobs = try await store.replay(ids: allFailed ? nil : ids, since: sinceDate)
             if !allFailed && jobs.count < ids.count {
                 let missing = Set(ids).subtracting(jobs.map(\.id)).sorted()
                 print("not failed or not found, left as they are: \(missing.map(String.init).joined(separator: ", "))")
