@@ -1,6 +1,7 @@
 import GRDB
 
 /// The schema, one migration per version. Never edit a shipped migration; add one.
+/// The outbox's tables, columns and indexes are listed by migration in `Outbox/Outbox.swift`.
 enum Migrations {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()

@@ -44,36 +44,23 @@ extension Store {
 
     @discardableResult
     public func removeCredential(name: String) async throws -> Bool {
-        try await pool.write { db in
-            try db.execute(sql: "DELETE FROM credentials WHERE name = ?", arguments: [name])
-            return db.changesCount > 0
-        }
+        try await writeCountingChanges("DELETE FROM credentials WHERE name = ?", arguments: [name]) > 0
     }
 
     /// The provider refused the credential: it is not used again until the operator acts.
     public func markCredentialBroken(name: String, reason: String, at now: Date = Date()) async throws {
-        try await pool.write { db in
-            try db.execute(
-                sql: "UPDATE credentials SET broken_reason = ?, broken_at = ? WHERE name = ? AND broken_reason IS NULL",
-                arguments: [reason, now.storeValue, name])
-        }
+        try await write(
+            "UPDATE credentials SET broken_reason = ?, broken_at = ? WHERE name = ? AND broken_reason IS NULL",
+            arguments: [reason, now.storeValue, name])
     }
 
     public func clearCredentialBroken(name: String) async throws {
-        try await pool.write { db in
-            try db.execute(sql: "UPDATE credentials SET broken_reason = NULL, broken_at = NULL WHERE name = ?", arguments: [name])
-        }
+        try await write("UPDATE credentials SET broken_reason = NULL, broken_at = NULL WHERE name = ?", arguments: [name])
     }
 
     /// Names of the credentials currently marked broken, with the reason.
     public func brokenCredentials() async throws -> [String: String] {
-        try await pool.read { db in
-            var result: [String: String] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT name, broken_reason FROM credentials WHERE broken_reason IS NOT NULL") {
-                result[row["name"]] = row["broken_reason"]
-            }
-            return result
-        }
+        try await readDictionary("SELECT name, broken_reason FROM credentials WHERE broken_reason IS NOT NULL") { row in (row[0], row[1]) }
     }
 }
 
@@ -91,10 +78,8 @@ extension Store {
     }
 
     public func saveProviderToken(credential name: String, token: String, issuedAt: Date) async throws {
-        try await pool.write { db in
-            try db.execute(
-                sql: "UPDATE credentials SET provider_token = ?, provider_token_issued_at = ? WHERE name = ?",
-                arguments: [token, issuedAt.storeValue, name])
-        }
+        try await write(
+            "UPDATE credentials SET provider_token = ?, provider_token_issued_at = ? WHERE name = ?",
+            arguments: [token, issuedAt.storeValue, name])
     }
 }

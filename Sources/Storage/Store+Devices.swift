@@ -107,15 +107,7 @@ extension Store {
 
     /// Which of `tokens` belong to a registered device, with each device's owner (one indexed lookup each).
     public func deviceOwners(among tokens: Set<String>) async throws -> [String: String] {
-        guard !tokens.isEmpty else { return [:] }
-        return try await pool.read { db in
-            let lookup = try db.cachedStatement(sql: "SELECT user FROM devices WHERE token = ?")
-            var owners: [String: String] = [:]
-            for token in tokens {
-                if let user = try String.fetchOne(lookup, arguments: [token]) { owners[token] = user }
-            }
-            return owners
-        }
+        try await lookUp(tokens, "SELECT user FROM devices WHERE token = ?") { row in row[0] as String }
     }
 
     /// Which of `tokens` belong to a device that never had a push delivered.

@@ -5,30 +5,29 @@ import Model
 /// ZoneMinder users' permissions as zmes last verified them, with the time of that check:
 /// they are trusted only for a while (`auth.zoneminder_recheck` plus `auth.zoneminder_grace`).
 extension Store {
-    /// What the users among `names` may see, for those verified at or after `since`.
-    public func remotePermissions(users names: Set<String>, verifiedSince since: Date) async throws -> [String: MonitorSet] {
-        guard !names.isEmpty else { return [:] }
-        return try await pool.read { db in
-            let lookup = try db.cachedStatement(sql: "SELECT monitors FROM remote_users WHERE name = ? AND verified_at >= ?")
-            var result: [String: MonitorSet] = [:]
-            for name in names {
-                guard let row = try Row.fetchOne(lookup, arguments: [name, since.storeValue]) else { continue }
-                let list: String? = row["monitors"]
-                result[name] = list.flatMap(MonitorSet.init(list:)) ?? .all
-            }
-            return result
+    /// Remembers what a ZoneMinder user may see, from their last successful login, so the
+    /// router can serve their devices after a restart before they log in again.
+    public func saveRemotePermissions(user: String, monitors: MonitorSet, at now: Date = Date()) async throws {
+        try await write(
+            """
+            INSERT INTO remote_users (name, monitors, verified_at) VALUES (?, ?, ?)
+            ON CONFLICT(name) DO UPDATE SET monitors = excluded.monitors, verified_at = excluded.verified_at
+            """,
+            arguments: [user, monitors.list, now.storeValue])
+    }
+
+    /// What the users among `names` may see, by indexed lookups, for those verified at or after
+    /// `since` (by default: ever); the others are absent.
+    public func remotePermissions(users names: Set<String>, verifiedSince since: Date = .distantPast) async throws -> [String: MonitorSet] {
+        try await lookUp(names, "SELECT monitors FROM remote_users WHERE name = ? AND verified_at >= ?", arguments: [since.storeValue]) { row in
+            MonitorSet(stored: row[0])
         }
     }
 
     /// Every user verified at or after `since`, with what they may see.
     public func remotePermissions(verifiedSince since: Date) async throws -> [String: MonitorSet] {
-        try await pool.read { db in
-            var result: [String: MonitorSet] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT name, monitors FROM remote_users WHERE verified_at >= ?", arguments: [since.storeValue]) {
-                let list: String? = row["monitors"]
-                result[row["name"]] = list.flatMap(MonitorSet.init(list:)) ?? .all
-            }
-            return result
+        try await readDictionary("SELECT name, monitors FROM remote_users WHERE verified_at >= ?", arguments: [since.storeValue]) { row in
+            (row[0] as String, MonitorSet(stored: row[1]))
         }
     }
 
@@ -41,8 +40,13 @@ extension Store {
 
     /// Forgets a user ZoneMinder no longer accepts: their devices get no more pushes.
     public func removeRemotePermissions(user: String) async throws {
-        try await pool.write { db in
-            try db.execute(sql: "DELETE FROM remote_users WHERE name = ?", arguments: [user])
-        }
+        try await write("DELETE FROM remote_users WHERE name = ?", arguments: [user])
+    }
+}
+
+extension MonitorSet {
+    /// A `monitors` column: a list, or NULL for every monitor.
+    init(stored list: String?) {
+        self = list.flatMap(MonitorSet.init(list:)) ?? .all
     }
 }

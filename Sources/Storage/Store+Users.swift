@@ -53,11 +53,10 @@ extension Store {
 
 extension User {
     init(row: Row) {
-        let monitors: String? = row["monitors"]
         self.init(
             name: row["name"],
             passwordHash: row["password_hash"],
-            monitors: monitors.flatMap(MonitorSet.init(list:)) ?? .all,
+            monitors: MonitorSet(stored: row["monitors"]),
             createdAt: Date(storeValue: row["created_at"]))
     }
 }

@@ -40,9 +40,9 @@ struct PushesController: Sendable {
         }
         let jobs: [PushJob]
         if let ids = replay.ids {
-            jobs = try await Replay.run(store: store, ids: ids, since: nil)
+            jobs = try await store.replay(ids: ids)
         } else if replay.allFailed == true {
-            jobs = try await Replay.run(store: store, ids: nil, since: nil)
+            jobs = try await store.replay()
         } else {
             return jsonResponse(.badRequest, ["error": usage])
         }

@@ -23,40 +23,18 @@ struct CredentialsCommand: AsyncParsableCommand {
             } catch {
                 throw CommandFailure("\(file): \(error)")
             }
-            let store = try options.openStore(try options.loadConfiguration())
-            for credential in credentials {
-                try await store.saveCredential(name: credential.name, provider: credential.provider, body: try JSONEncoder().encode(credential))
-                print("registered \(credential.provider.rawValue) '\(credential.name)': \(credential.summary)")
-            }
+            try await CredentialsCommand.register(credentials, in: try options.openStore())
             print("send zmes serve SIGHUP (systemctl reload zmes) or restart it to use them")
         }
     }
 
-    struct List: AsyncParsableCommand {
+    struct List: ListCommand {
         static let configuration = CommandConfiguration(abstract: "List registered credentials (names, key ids, fingerprints; never secrets).")
-        @OptionGroup var options: GlobalOptions
-        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var options: ListOptions
 
-        struct Listing: Encodable {
-            var name: String
-            var provider: String
-            var summary: String
-            var state: String
-            var brokenReason: String?
-        }
-
-        func run() async throws {
-            let store = try options.openStore(try options.loadConfiguration())
+        func rows(from store: Store) async throws -> [CredentialListing] {
             let set = try await CredentialSet.load(from: store)
-            let listings = set.credentials.map {
-                Listing(
-                    name: $0.name, provider: $0.provider.rawValue, summary: $0.summary,
-                    state: set.broken[$0.name] == nil ? "ok" : "broken", brokenReason: set.broken[$0.name])
-            }
-            if json { return try printJSON(listings) }
-            printTable(
-                header: ["NAME", "PROVIDER", "STATE", "DETAILS"],
-                rows: listings.map { [$0.name, $0.provider, $0.brokenReason.map { "broken: \($0)" } ?? "ok", $0.summary] })
+            return set.credentials.map { CredentialListing($0, brokenReason: set.broken[$0.name]) }
         }
     }
 
@@ -66,8 +44,7 @@ struct CredentialsCommand: AsyncParsableCommand {
         @Argument(help: "Credential name.") var name: String
 
         func run() async throws {
-            let store = try options.openStore(try options.loadConfiguration())
-            guard try await store.removeCredential(name: name) else { throw CommandFailure("no credential named '\(name)'") }
+            guard try await options.openStore().removeCredential(name: name) else { throw CommandFailure("no credential named '\(name)'") }
             print("removed credential \(name)")
         }
     }
@@ -79,7 +56,7 @@ struct CredentialsCommand: AsyncParsableCommand {
         @Flag(help: "Make one real call per provider (APNs with a dummy token, FCM validate_only, the proxy with a dummy token).") var probe = false
 
         func run() async throws {
-            let store = try options.openStore(try options.loadConfiguration())
+            let store = try options.openStore()
             let set = try await CredentialSet.load(from: store)
             guard !set.credentials.isEmpty else { throw CommandFailure("no credentials registered (zmes credentials add --file FILE)") }
             let client = CurlClient()
@@ -106,4 +83,32 @@ struct CredentialsCommand: AsyncParsableCommand {
             if failures > 0 { throw ExitCode(1) }
         }
     }
+
+    /// Saves each credential, replacing one of the same name, and says so.
+    static func register(_ credentials: [ProviderCredential], in store: Store) async throws {
+        for credential in credentials {
+            try await store.saveCredential(name: credential.name, provider: credential.provider, body: try JSONEncoder().encode(credential))
+            print("registered \(credential.provider.rawValue) '\(credential.name)': \(credential.summary)")
+        }
+    }
+}
+
+/// A credential as `zmes credentials list` shows it: never its secrets.
+struct CredentialListing: Listing {
+    var name: String
+    var provider: String
+    var summary: String
+    var state: String
+    var brokenReason: String?
+
+    init(_ credential: ProviderCredential, brokenReason: String?) {
+        name = credential.name
+        provider = credential.provider.rawValue
+        summary = credential.summary
+        state = brokenReason == nil ? "ok" : "broken"
+        self.brokenReason = brokenReason
+    }
+
+    static let header = ["NAME", "PROVIDER", "STATE", "DETAILS"]
+    var cells: [String] { [name, provider, brokenReason.map { "broken: \($0)" } ?? "ok", summary] }
 }

@@ -43,10 +43,7 @@ struct MigrateCommand: AsyncParsableCommand {
             } catch {
                 throw CommandFailure("the proxy settings of \(ini) are not usable: \(error)")
             }
-            for credential in parsed {
-                try await store.saveCredential(name: credential.name, provider: credential.provider, body: try JSONEncoder().encode(credential))
-                print("registered \(credential.provider.rawValue) '\(credential.name)': \(credential.summary)")
-            }
+            try await CredentialsCommand.register(parsed, in: store)
         }
         if let tokens {
             let count = try await TokenImport.run(path: tokens, user: user, store: store, configuration: configuration)

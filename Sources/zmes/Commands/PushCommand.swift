@@ -1,20 +1,19 @@
 import ArgumentParser
-import EventServer
 import Foundation
 import Model
+import Storage
 
 struct PushCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "push", abstract: "The push outbox.", subcommands: [List.self, Replay.self])
 
-    struct List: AsyncParsableCommand {
+    struct List: ListCommand {
         static let configuration = CommandConfiguration(abstract: "List pushes in the outbox, newest first.")
-        @OptionGroup var options: GlobalOptions
+        @OptionGroup var options: ListOptions
         @Option(help: "Only this state: queued, retrying, delivered or failed.") var state: String?
         @Option(help: "Only pushes created since this ISO 8601 time, e.g. 2026-11-24T10:00:00Z.") var since: String?
-        @Flag(help: "Print JSON with whole tokens.") var json = false
 
-        func run() async throws {
+        func rows(from store: Store) async throws -> [PushJobListing] {
             var stateFilter: PushJobState?
             if let state {
                 guard let parsed = PushJobState(rawValue: state) else {
@@ -22,25 +21,17 @@ struct PushCommand: AsyncParsableCommand {
                 }
                 stateFilter = parsed
             }
-            var sinceDate: Date?
-            if let since {
-                guard let parsed = ISO8601DateFormatter().date(from: since) else {
-                    throw CommandFailure("--since must be an ISO 8601 time such as 2026-11-24T10:00:00Z")
-                }
-                sinceDate = parsed
-            }
-            let store = try options.openStore(try options.loadConfiguration())
-            let jobs = try await store.pushJobs(state: stateFilter, since: sinceDate).map(PushJobListing.init)
-            if json { return try printJSON(jobs) }
-            let formatter = ISO8601DateFormatter()
-            printTable(
-                header: ["ID", "TOKEN", "PROVIDER", "STATE", "ATTEMPTS", "MONITOR", "EVENT", "CREATED", "LAST ERROR"],
-                rows: jobs.map {
-                    [
-                        String($0.id), redactedToken($0.token), $0.provider, $0.state, String($0.attempts), String($0.monitorId),
-                        String($0.eventId), formatter.string(from: $0.createdAt), $0.lastError ?? "",
-                    ]
-                })
+            return try await store.pushJobs(state: stateFilter, since: try parseSince(since)).map(PushJobListing.init)
         }
+    }
+}
+
+extension PushJobListing: Listing {
+    static let header = ["ID", "TOKEN", "PROVIDER", "STATE", "ATTEMPTS", "MONITOR", "EVENT", "CREATED", "LAST ERROR"]
+    var cells: [String] {
+        [
+            String(id), redactedToken(token), provider, state, String(attempts), String(monitorId), String(eventId),
+            ISO8601DateFormatter().string(from: createdAt), lastError ?? "",
+        ]
     }
 }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import PushDispatcher
 
 extension PushCommand {
     struct Replay: AsyncParsableCommand {
@@ -16,15 +15,8 @@ extension PushCommand {
         }
 
         func run() async throws {
-            var sinceDate: Date?
-            if let since {
-                guard let parsed = ISO8601DateFormatter().date(from: since) else {
-                    throw CommandFailure("--since must be an ISO 8601 time such as 2026-11-24T10:00:00Z")
-                }
-                sinceDate = parsed
-            }
-            let store = try options.openStore(try options.loadConfiguration())
-            let jobs = try await PushDispatcher.Replay.run(store: store, ids: allFailed ? nil : ids, since: sinceDate)
+            let sinceDate = try parseSince(since)
+            let jobs = try await options.openStore().replay(ids: allFailed ? nil : ids, since: sinceDate)
             if !allFailed && jobs.count < ids.count {
                 let missing = Set(ids).subtracting(jobs.map(\.id)).sorted()
                 print("not failed or not found, left as they are: \(missing.map(String.init).joined(separator: ", "))")

@@ -2,6 +2,7 @@ import ArgumentParser
 import EventServer
 import Foundation
 import Model
+import Storage
 
 struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -30,7 +31,7 @@ struct UserCommand: AsyncParsableCommand {
             guard let line = readLine(strippingNewline: true), !line.isEmpty else {
                 throw CommandFailure("no password on standard input")
             }
-            let store = try options.openStore(try options.loadConfiguration())
+            let store = try options.openStore()
             let existing = try await store.user(named: name)
             try await store.saveUser(
                 User(name: name, passwordHash: await PasswordHasher.hash(line), monitors: monitorSet, createdAt: existing?.createdAt ?? Date()))
@@ -38,25 +39,12 @@ struct UserCommand: AsyncParsableCommand {
         }
     }
 
-    struct List: AsyncParsableCommand {
+    struct List: ListCommand {
         static let configuration = CommandConfiguration(abstract: "List local users.")
-        @OptionGroup var options: GlobalOptions
-        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var options: ListOptions
 
-        struct Listing: Encodable {
-            var name: String
-            var monitors: String
-            var createdAt: Date
-        }
-
-        func run() async throws {
-            let store = try options.openStore(try options.loadConfiguration())
-            let users = try await store.users().map { Listing(name: $0.name, monitors: $0.monitors.list ?? "all", createdAt: $0.createdAt) }
-            if json { return try printJSON(users) }
-            print("NAME".padding(toLength: 20, withPad: " ", startingAt: 0) + "MONITORS")
-            for user in users {
-                print(user.name.padding(toLength: 20, withPad: " ", startingAt: 0) + user.monitors)
-            }
+        func rows(from store: Store) async throws -> [UserListing] {
+            try await store.users().map(UserListing.init)
         }
     }
 
@@ -66,7 +54,7 @@ struct UserCommand: AsyncParsableCommand {
         @Argument(help: "User name.") var name: String
 
         func run() async throws {
-            let store = try options.openStore(try options.loadConfiguration())
+            let store = try options.openStore()
             do {
                 try await store.removeUser(named: name)
             } catch {
@@ -75,4 +63,20 @@ struct UserCommand: AsyncParsableCommand {
             print("removed user \(name)")
         }
     }
+}
+
+/// A local user as `zmes user list` shows it (never the password hash).
+struct UserListing: Listing {
+    var name: String
+    var monitors: String
+    var createdAt: Date
+
+    init(_ user: User) {
+        name = user.name
+        monitors = user.monitors.list ?? "all"
+        createdAt = user.createdAt
+    }
+
+    static let header = ["NAME", "MONITORS"]
+    var cells: [String] { [name, monitors] }
 }

@@ -1,6 +1,8 @@
 import Foundation
 import GRDB
 
+/// Keeps the outbox bounded (`push.retention`); the index and per-state counts it relies on
+/// are ``OutboxRetentionSchema``.
 extension Store {
     /// Deletes at most `limit` delivered or failed jobs that finished before `cutoff`, in one
     /// short transaction, oldest first. Queued and retrying jobs are never touched; a failed job
@@ -9,16 +11,13 @@ extension Store {
     @discardableResult
     public func deleteFinishedJobs(finishedBefore cutoff: Date, limit: Int = 500) async throws -> Int {
         guard limit > 0 else { return 0 }
-        return try await pool.write { db in
-            try db.execute(
-                sql: """
-                    DELETE FROM outbox WHERE id IN (
-                        SELECT id FROM outbox INDEXED BY outbox_finished
-                        WHERE state IN ('delivered', 'failed') AND finished_at < ?
-                        ORDER BY finished_at LIMIT ?)
-                    """,
-                arguments: [cutoff.storeValue, limit])
-            return db.changesCount
-        }
+        return try await writeCountingChanges(
+            """
+            DELETE FROM outbox WHERE id IN (
+                SELECT id FROM outbox INDEXED BY outbox_finished
+                WHERE state IN ('delivered', 'failed') AND finished_at < ?
+                ORDER BY finished_at LIMIT ?)
+            """,
+            arguments: [cutoff.storeValue, limit])
     }
 }

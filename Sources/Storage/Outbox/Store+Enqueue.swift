@@ -18,8 +18,8 @@ public struct NotificationCandidate: Sendable {
 }
 
 extension Store {
-    /// Applies ``NotificationRule`` and records the outcome in one transaction: the
-    /// last-notified times and the outbox jobs land together or not at all.
+    /// Enqueues an alarm's pushes: applies ``NotificationRule`` and records the outcome in one
+    /// transaction, so the last-notified times and the outbox jobs land together or not at all.
     ///
     /// The last notification of each candidate is read by primary key, so the cost grows
     /// with the candidates, not with every device ever notified for the monitor.

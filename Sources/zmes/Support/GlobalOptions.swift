@@ -1,7 +1,6 @@
 import ArgumentParser
 import EventServer
 import Foundation
-import Logging
 import Storage
 import ZoneMinder
 
@@ -18,6 +17,11 @@ struct GlobalOptions: ParsableArguments {
         }
     }
 
+    /// The store the configuration names, for commands that need nothing else from it.
+    func openStore() throws -> Store {
+        try openStore(try loadConfiguration())
+    }
+
     func openStore(_ configuration: Configuration) throws -> Store {
         do {
             return try Store(path: configuration.store.path)
@@ -25,23 +29,6 @@ struct GlobalOptions: ParsableArguments {
             throw CommandFailure("\(error)")
         }
     }
-}
-
-/// A one-line reason on standard error and a non-zero exit.
-struct CommandFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
-extension CommandFailure: LocalizedError {
-    var errorDescription: String? { description }
-}
-
-func printJSON(_ value: some Encodable) throws {
-    let encoder = JSONEncoder()
-    encoder.dateEncodingStrategy = .iso8601
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    print(String(decoding: try encoder.encode(value), as: UTF8.self))
 }
 
 extension Configuration {

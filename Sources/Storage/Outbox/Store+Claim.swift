@@ -12,16 +12,6 @@ public struct ClaimedJob: Sendable, Equatable {
     public var agedFrom: Date
 }
 
-/// What became of one attempt, as the store records it.
-public enum JobResult: Sendable, Equatable {
-    case delivered
-    case retry(at: Date, reason: String)
-    case failed(reason: String)
-    /// The token is invalid: the job fails and the device is removed, unless it
-    /// registered again after `invalidAt` (APNs' 410 timestamp).
-    case tokenGone(reason: String, invalidAt: Date?)
-}
-
 extension Store {
     /// Takes up to `limit` due jobs for the given providers. In the same transaction it
     /// marks them claimed, counts the attempt and fixes each job's badge (the device's
@@ -118,92 +108,6 @@ extension Store {
         return first
     }
 
-    /// Records many attempts in one transaction (the dispatcher batches them).
-    public func record(_ results: [(jobID: Int64, token: String, result: JobResult)], at now: Date = Date()) async throws {
-        guard !results.isEmpty else { return }
-        try await pool.write { db in
-            let retry = try db.cachedStatement(
-                sql: "UPDATE outbox SET state = 'retrying', claimed_at = NULL, next_attempt_at = ?, last_error = ? WHERE id = ?")
-            let failed = try db.cachedStatement(
-                sql: "UPDATE outbox SET state = 'failed', claimed_at = NULL, last_error = ?, finished_at = ? WHERE id = ?")
-            var delivered: [Int64] = []
-            var deliveredTokens: Set<String> = []
-            for (jobID, token, result) in results {
-                switch result {
-                case .delivered:
-                    delivered.append(jobID)
-                    deliveredTokens.insert(token)
-                case .retry(let at, let reason):
-                    try retry.execute(arguments: [at.storeValue, reason, jobID])
-                case .failed(let reason):
-                    try failed.execute(arguments: [reason, now.storeValue, jobID])
-                case .tokenGone(let reason, let invalidAt):
-                    try failed.execute(arguments: ["token removed: \(reason)", now.storeValue, jobID])
-                    if let invalidAt {
-                        try db.execute(
-                            sql: "DELETE FROM devices WHERE token = ? AND updated_at <= ?", arguments: [token, invalidAt.storeValue])
-                    } else {
-                        try db.execute(sql: "DELETE FROM devices WHERE token = ?", arguments: [token])
-                    }
-                }
-            }
-            // The common case, a batch of deliveries, is two statements however large the batch.
-            if !delivered.isEmpty {
-                try db.execute(
-                    sql: """
-                        UPDATE outbox SET state = 'delivered', claimed_at = NULL, last_error = NULL, finished_at = ?
-                        WHERE id IN (SELECT value FROM json_each(?))
-                        """,
-                    arguments: [now.storeValue, JSONList.integers(delivered)])
-                try db.execute(
-                    sql: "UPDATE devices SET last_push_at = ? WHERE token IN (SELECT value FROM json_each(?))",
-                    arguments: [now.storeValue, JSONList.strings(deliveredTokens)])
-            }
-        }
-    }
-
-    /// Claims left by a process that died are taken again: run once at start-up.
-    @discardableResult
-    public func releaseClaims() async throws -> Int {
-        try await pool.write { db in
-            try db.execute(sql: "UPDATE outbox SET claimed_at = NULL WHERE claimed_at IS NOT NULL AND state IN ('queued', 'retrying')")
-            return db.changesCount
-        }
-    }
-
-    /// Claims older than `lease` seconds are released, so a job whose outcome was never recorded
-    /// (the store refused the write, a sender never answered) is claimed again rather than kept
-    /// until the next restart. The lease must outlast the longest attempt.
-    /// - Returns: how many claims were released.
-    @discardableResult
-    public func releaseExpiredClaims(lease: TimeInterval, at now: Date = Date()) async throws -> Int {
-        try await pool.write { db in
-            try db.execute(
-                sql: """
-                    UPDATE outbox SET claimed_at = NULL
-                    WHERE id IN (SELECT id FROM outbox INDEXED BY outbox_claimed WHERE claimed_at IS NOT NULL AND claimed_at < ?)
-                      AND state IN ('queued', 'retrying')
-                    """,
-                arguments: [now.storeValue - lease])
-            return db.changesCount
-        }
-    }
-
-    /// Dead-letters undelivered jobs older than `maxAge` seconds (counted from creation or replay).
-    @discardableResult
-    public func expireJobs(maxAge: TimeInterval, at now: Date = Date()) async throws -> Int {
-        try await pool.write { db in
-            try db.execute(
-                sql: """
-                    UPDATE outbox SET state = 'failed', finished_at = ?,
-                        last_error = 'expired: undelivered after ' || CAST(? AS INTEGER) || ' s' || COALESCE(' (last error: ' || last_error || ')', '')
-                    WHERE state IN ('queued', 'retrying') AND claimed_at IS NULL AND MAX(created_at, COALESCE(replayed_at, 0)) < ?
-                    """,
-                arguments: [now.storeValue, maxAge, now.storeValue - maxAge])
-            return db.changesCount
-        }
-    }
-
     /// When the next retry falls due, so the dispatcher can sleep until then.
     public func nextDueTime(providers: Set<PushProvider>) async throws -> Date? {
         guard !providers.isEmpty else { return nil }
@@ -214,31 +118,6 @@ extension Store {
                 sql: "SELECT MIN(next_attempt_at) FROM outbox INDEXED BY outbox_claimable WHERE state IN ('queued', 'retrying') AND claimed_at IS NULL AND provider IN (\(placeholders))",
                 arguments: StatementArguments(providers.map(\.rawValue)))
             return value.map(Date.init(storeValue:))
-        }
-    }
-
-    /// Puts failed jobs back into the outbox: the given ids, or every failed one (since a time).
-    /// - Returns: the jobs requeued, with their providers.
-    public func replay(ids: [Int64]? = nil, since: Date? = nil, at now: Date = Date()) async throws -> [PushJob] {
-        try await pool.write { db in
-            var sql = "SELECT \(PushJob.columns) FROM outbox WHERE state = 'failed'"
-            var arguments: StatementArguments = []
-            if let ids {
-                guard !ids.isEmpty else { return [] }
-                sql += " AND id IN (\(ids.map { _ in "?" }.joined(separator: ",")))"
-                _ = arguments.append(contentsOf: StatementArguments(ids))
-            }
-            if let since {
-                sql += " AND created_at >= ?"
-                _ = arguments.append(contentsOf: [since.storeValue])
-            }
-            let jobs = try Row.fetchAll(db, sql: sql, arguments: arguments).compactMap(PushJob.init(row:))
-            let requeue = try db.cachedStatement(
-                sql: "UPDATE outbox SET state = 'queued', claimed_at = NULL, next_attempt_at = ?, replayed_at = ?, finished_at = NULL WHERE id = ?")
-            for job in jobs {
-                try requeue.execute(arguments: [now.storeValue, now.storeValue, job.id])
-            }
-            return jobs
         }
     }
 }
