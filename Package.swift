@@ -182,7 +182,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "ZoneMinderTests", dependencies: ["ZoneMinder", "Model"], swiftSettings: swiftSettings),
+        .testTarget(name: "ZoneMinderTests", dependencies: ["ZoneMinder", "Model", "ZmesTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StorageTests",
             dependencies: ["Storage", "Model", .product(name: "GRDB", package: "GRDB.swift")],

@@ -42,82 +42,79 @@ struct OpenFilesTests {
             return
         }
 
-        let fixture = try await PushFixture(apns: true)
-        defer { Task { await fixture.shutdown() } }
-        // Sockets that never finish a handshake are kept for the whole test (the default deadline is 10 s).
-        let configPath = fixture.directory + "/zmes.yml"
-        let config = try String(contentsOfFile: configPath, encoding: .utf8)
-        try config.replacingOccurrences(of: "server:\n", with: "server:\n  handshake_timeout: 600\n")
-            .write(toFile: configPath, atomically: true, encoding: .utf8)
-        let server = try Zmes.start(["serve", "--log-level", "debug"], in: fixture.directory, launcher: [prlimit, "--nofile=1024:1024"])
-        defer { server.terminateIfRunning() }
-        let ports = try await server.waitForListening()
-        let startLog = server.standardError.split(separator: "\n").filter { $0.contains("open files limit") || $0.contains("limited by the open-file limit") }
-        print(startLog.joined(separator: "\n"))
-        #expect(server.standardError.contains("soft=1024"))
-        let limitLine = try #require(startLog.first { $0.contains("limited by the open-file limit") })
-        let limitText = try #require(limitLine.firstMatch(of: /\slimit=(\d+)/)?.1)
-        let limit = try #require(Int(limitText))
-        #expect(limit < 1_024)
+        try await PushFixture.with(apns: true) { fixture in
+            // Sockets that never finish a handshake are kept for the whole test (the default deadline is 10 s).
+            let configPath = fixture.directory + "/zmes.yml"
+            let config = try String(contentsOfFile: configPath, encoding: .utf8)
+            try config.replacingOccurrences(of: "server:\n", with: "server:\n  handshake_timeout: 600\n")
+                .write(toFile: configPath, atomically: true, encoding: .utf8)
+            try await Zmes.serving(in: fixture.directory, arguments: ["serve", "--log-level", "debug"], launcher: [prlimit, "--nofile=1024:1024"]) { server, ports in
+                let startLog = server.standardError.split(separator: "\n").filter { $0.contains("open files limit") || $0.contains("limited by the open-file limit") }
+                print(startLog.joined(separator: "\n"))
+                #expect(server.standardError.contains("soft=1024"))
+                let limitLine = try #require(startLog.first { $0.contains("limited by the open-file limit") })
+                let limitText = try #require(limitLine.firstMatch(of: /\slimit=(\d+)/)?.1)
+                let limit = try #require(Int(limitText))
+                #expect(limit < 1_024)
 
-        let phone = try await fixture.connect(ports)
-        try await fixture.register(phone, token: Self.iosToken, platform: "ios")
+                _ = try await fixture.connectPhone(ports, token: Self.iosToken, platform: "ios")
 
-        // The storm: 1,500 plain TCP connections that never start TLS, opened within at most a minute.
-        var sockets: [RawSocket] = []
-        var connectFailures = 0
-        let stormDeadline = ContinuousClock.now + .seconds(60)
-        for _ in 0..<1_500 where ContinuousClock.now < stormDeadline {
-            do {
-                sockets.append(try RawSocket(port: ports.webSocket, timeout: 2))
-            } catch {
-                connectFailures += 1
+                // The storm: 1,500 plain TCP connections that never start TLS, opened within at most a minute.
+                var sockets: [RawSocket] = []
+                var connectFailures = 0
+                let stormDeadline = ContinuousClock.now + .seconds(60)
+                for _ in 0..<1_500 where ContinuousClock.now < stormDeadline {
+                    do {
+                        sockets.append(try RawSocket(port: ports.webSocket, timeout: 2))
+                    } catch {
+                        connectFailures += 1
+                    }
+                }
+                defer { for socket in sockets { socket.close() } }
+                // Refused ones are closed at once; give the server a moment to get through its accept queue.
+                var held = 0
+                _ = await eventually(timeout: .seconds(20), every: .milliseconds(250)) {
+                    held = sockets.filter { !Self.closedByPeer($0) }.count
+                    return held <= limit
+                }
+                let refused = sockets.count - held + connectFailures
+                print("storm: \(sockets.count) connected, \(connectFailures) connect failures, \(held) held open, \(refused) refused (limit \(limit))")
+                #expect(sockets.count + connectFailures == 1_500, "the storm did not finish within a minute")
+                #expect(held <= limit)
+                #expect(held + refused == 1_500)
+                #expect(server.standardError.contains("websocket connections refused"))
+
+                // While the storm's sockets are still open: the admin API answers, the store works, libcurl sends a push.
+                let health = try RawSocket.http(port: ports.admin, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                print("healthz during the storm: \(health.status) \(health.body)")
+                #expect(health.status == 200)
+                // Through the admin API, not `zmes alarm`: no process is launched while this process holds the sockets.
+                let body = #"{"monitorId":1,"eventId":9101,"cause":"Motion"}"#
+                let ingest = try RawSocket.http(
+                    port: ports.admin,
+                    "POST /api/v1/alarms HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
+                #expect(ingest.status == 202, "\(ingest.body)")
+                let apns = try #require(fixture.apns)
+                let pushed = await eventually { await apns.accepted().contains { $0.deviceToken == Self.iosToken } }
+                print("push to APNs during the storm: \(pushed ? "delivered" : "not delivered")")
+                #expect(pushed)
+
+                // After the storm: a new client logs in and gets the next alarm over its socket.
+                for socket in sockets { socket.close() }
+                sockets = []
+                let late = try await fixture.connectPhone(ports, token: Self.androidToken, platform: "android", state: "disabled")
+                _ = try fixture.alarm(event: 9102)
+                var alarm: [String: Any] = [:]
+                for _ in 0..<3 where alarm["event"] as? String != "alarm" {
+                    alarm = try await late.receive(timeout: .seconds(10))
+                }
+                let event = (alarm["events"] as? [[String: Any]])?.first
+                print("alarm after the storm: \(event?["EventId"] ?? "none")")
+                #expect(event?["EventId"] as? String == "9102")
+                #expect(!server.standardError.contains("Too many open files"))
+                #expect(try await server.terminate() == 0)
             }
         }
-        defer { for socket in sockets { socket.close() } }
-        // Refused ones are closed at once; give the server a moment to get through its accept queue.
-        var held = 0
-        _ = await eventually(timeout: .seconds(20), every: .milliseconds(250)) {
-            held = sockets.filter { !Self.closedByPeer($0) }.count
-            return held <= limit
-        }
-        let refused = sockets.count - held + connectFailures
-        print("storm: \(sockets.count) connected, \(connectFailures) connect failures, \(held) held open, \(refused) refused (limit \(limit))")
-        #expect(sockets.count + connectFailures == 1_500, "the storm did not finish within a minute")
-        #expect(held <= limit)
-        #expect(held + refused == 1_500)
-        #expect(server.standardError.contains("websocket connections refused"))
-
-        // While the storm's sockets are still open: the admin API answers, the store works, libcurl sends a push.
-        let health = try RawSocket.http(port: ports.admin, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-        print("healthz during the storm: \(health.status) \(health.body)")
-        #expect(health.status == 200)
-        // Through the admin API, not `zmes alarm`: no process is launched while this process holds the sockets.
-        let body = #"{"monitorId":1,"eventId":9101,"cause":"Motion"}"#
-        let ingest = try RawSocket.http(
-            port: ports.admin,
-            "POST /api/v1/alarms HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
-        #expect(ingest.status == 202, "\(ingest.body)")
-        let apns = try #require(fixture.apns)
-        let pushed = await eventually { await apns.accepted().contains { $0.deviceToken == Self.iosToken } }
-        print("push to APNs during the storm: \(pushed ? "delivered" : "not delivered")")
-        #expect(pushed)
-
-        // After the storm: a new client logs in and gets the next alarm over its socket.
-        for socket in sockets { socket.close() }
-        sockets = []
-        let late = try await fixture.connect(ports)
-        try await fixture.register(late, token: Self.androidToken, platform: "android", state: "disabled")
-        _ = try fixture.alarm(event: 9102)
-        var alarm: [String: Any] = [:]
-        for _ in 0..<3 where alarm["event"] as? String != "alarm" {
-            alarm = try await late.receive(timeout: .seconds(10))
-        }
-        let event = (alarm["events"] as? [[String: Any]])?.first
-        print("alarm after the storm: \(event?["EventId"] ?? "none")")
-        #expect(event?["EventId"] as? String == "9102")
-        #expect(!server.standardError.contains("Too many open files"))
-        #expect(try await server.terminate() == 0)
     }
 }
 

@@ -55,51 +55,37 @@ struct RealHTTP2ServerTests {
 
     @Test("zmes serve, a burst of 5,000 pushes with nginx as APNs: each device's push reaches nginx exactly once and is recorded delivered")
     func burstDeliversEachPushOnce() async throws {
-        let fixture = try await PushFixture(registerCredentials: false)
-        defer { Task { await fixture.shutdown() } }
-        let nginx = try await Nginx(
-            in: fixture.directory + "/nginx", certificatePEM: fixture.authority.serverCertificatePEM,
-            privateKeyPEM: fixture.authority.serverPrivateKeyPEM)
-        defer { nginx.stop() }
-        try fixture.apnsKey.pemRepresentation.write(toFile: fixture.directory + "/AuthKey.p8", atomically: true, encoding: .utf8)
-        try """
-            apns:
-              - name: nginx-apns
-                key_file: AuthKey.p8
-                key_id: \(PushFixture.keyID)
-                team_id: \(PushFixture.teamID)
-                topic: \(PushFixture.topic)
-                environment: sandbox
-                endpoint: \(nginx.url)
-                ca_file: test-ca.pem
+        try await PushFixture.with(registerCredentials: false) { fixture in
+            let nginx = try await Nginx(
+                in: fixture.directory + "/nginx", certificatePEM: fixture.authority.serverCertificatePEM,
+                privateKeyPEM: fixture.authority.serverPrivateKeyPEM)
+            defer { nginx.stop() }
+            try fixture.addCredentials(fixture.apnsCredential(name: "nginx-apns", endpoint: nginx.url))
 
-            """.write(toFile: fixture.directory + "/credentials.yml", atomically: true, encoding: .utf8)
-        let added = try Zmes.run(["credentials", "add", "--file", "credentials.yml"], in: fixture.directory)
-        #expect(added.status == 0, "\(added.errors)")
+            let count = 5_000
+            let tokens = try await PushDeliveryTests.addDevices(count, to: fixture.store())
+            try await fixture.serving { server, _ in
+                _ = try fixture.alarm(event: 7001)
 
-        let count = 5_000
-        let tokens = try await PushDeliveryTests.addDevices(count, to: fixture.store())
-        let (server, _) = try await fixture.start()
-        defer { server.terminateIfRunning() }
-        _ = try fixture.alarm(event: 7001)
-
-        let store = try fixture.store()
-        let settled = await eventually(timeout: .seconds(240), every: .milliseconds(250)) {
-            let counts = (try? await store.outboxCounts()) ?? [:]
-            return counts[.delivered, default: 0] + counts[.failed, default: 0] == count
+                let store = try fixture.store()
+                let settled = await eventually(timeout: .seconds(240), every: .milliseconds(250)) {
+                    let counts = (try? await store.outboxCounts()) ?? [:]
+                    return counts[.delivered, default: 0] + counts[.failed, default: 0] == count
+                }
+                let counts = try await store.outboxCounts()
+                let logged = try nginx.loggedRequests()
+                let twice = logged.filter { $0.value > 1 }
+                let retried = try await store.pushJobs(state: .delivered, limit: 2 * count).filter { $0.attempts > 1 }
+                print(
+                    "nginx burst (zmes): outbox \(counts.map { "\($0.key.rawValue)=\($0.value)" }.sorted()); nginx logged \(logged.values.reduce(0, +)) POSTs for \(logged.count) devices, \(twice.count) more than once; \(retried.count) pushes took more than one attempt"
+                )
+                #expect(settled)
+                #expect(counts[.delivered] == count)
+                #expect(Set(logged.keys) == Set(tokens.map { "/3/device/" + $0 }))
+                #expect(twice.isEmpty, "devices sent twice: \(twice.count)")
+                #expect(retried.isEmpty, "first errors: \(retried.prefix(3).map { $0.lastError ?? "" })")
+                #expect(try await server.terminate() == 0)
+            }
         }
-        let counts = try await store.outboxCounts()
-        let logged = try nginx.loggedRequests()
-        let twice = logged.filter { $0.value > 1 }
-        let retried = try await store.pushJobs(state: .delivered, limit: 2 * count).filter { $0.attempts > 1 }
-        print(
-            "nginx burst (zmes): outbox \(counts.map { "\($0.key.rawValue)=\($0.value)" }.sorted()); nginx logged \(logged.values.reduce(0, +)) POSTs for \(logged.count) devices, \(twice.count) more than once; \(retried.count) pushes took more than one attempt"
-        )
-        #expect(settled)
-        #expect(counts[.delivered] == count)
-        #expect(Set(logged.keys) == Set(tokens.map { "/3/device/" + $0 }))
-        #expect(twice.isEmpty, "devices sent twice: \(twice.count)")
-        #expect(retried.isEmpty, "first errors: \(retried.prefix(3).map { $0.lastError ?? "" })")
-        #expect(try await server.terminate() == 0)
     }
 }

@@ -9,64 +9,55 @@ struct ServeCommandTests {
     @Test("first start prints the admin password; a device registers; zmes alarm reaches it; the CLI lists it; SIGTERM exits 0")
     func operatorFlow() async throws {
         let directory = Zmes.makeDirectory()
-        try """
-            server:
-              address: 127.0.0.1
-              port: \(try Zmes.freePort())
-            admin:
-              port: \(try Zmes.freePort())
-            zoneminder:
-              monitors: [{id: 1, name: Garage}]
-            """.write(toFile: directory + "/zmes.yml", atomically: true, encoding: .utf8)
-        let server = try Zmes.start(["serve"], in: directory)
-        defer { server.terminateIfRunning() }
-        let ports = try await server.waitForListening()
-        let password = try #require(server.standardOutput.firstMatch(of: /password ([A-Za-z0-9]+)/)?.1)
+        try Zmes.writeConfig(directory, sections: "zoneminder:\n  monitors: [{id: 1, name: Garage}]\n")
+        try await Zmes.serving(in: directory) { server, ports in
+            let password = try #require(server.standardOutput.firstMatch(of: /password ([A-Za-z0-9]+)/)?.1)
 
-        let token = String(repeating: "c0ffee", count: 11)
-        let client = try await TestClient.connect(port: ports.webSocket, certificatePath: directory + "/zmes-data/zmes-cert.pem")
-        try await client.login("admin", String(password), token: token)
-        try await client.send(json: [
-            "event": "push", "data": ["type": "token", "platform": "ios", "token": token, "state": "enabled", "appversion": "1.8.001"], "token": token,
-        ])
-        try await client.expectNoPendingMessage()
+            let token = String(repeating: "c0ffee", count: 11)
+            let client = try await TestClient.connect(port: ports.webSocket, certificatePath: directory + "/zmes-data/zmes-cert.pem")
+            try await client.login("admin", String(password), token: token)
+            try await client.send(json: [
+                "event": "push", "data": ["type": "token", "platform": "ios", "token": token, "state": "enabled", "appversion": "1.8.001"], "token": token,
+            ])
+            try await client.expectNoPendingMessage()
 
-        let alarm = try Zmes.run(["alarm", "--monitor", "1", "--event", "5060", "--cause", "Motion: Driveway"], in: directory)
-        #expect(alarm.status == 0, "\(alarm.errors)")
-        #expect(alarm.output.contains("\"pushesQueued\":1"))
-        let message = try await client.receive()
-        #expect(message["supplementary"] as? String == "true")
-        let event = try #require((message["events"] as? [[String: Any]])?.first)
-        #expect(event["Name"] as? String == "Garage")  // from zoneminder.monitors
-        #expect(event["EventId"] as? String == "5060")
+            let alarm = try Zmes.run(["alarm", "--monitor", "1", "--event", "5060", "--cause", "Motion: Driveway"], in: directory)
+            #expect(alarm.status == 0, "\(alarm.errors)")
+            #expect(alarm.output.contains("\"pushesQueued\":1"))
+            let message = try await client.receive()
+            #expect(message["supplementary"] as? String == "true")
+            let event = try #require((message["events"] as? [[String: Any]])?.first)
+            #expect(event["Name"] as? String == "Garage")  // from zoneminder.monitors
+            #expect(event["EventId"] as? String == "5060")
 
-        let tokens = try Zmes.json(["token", "list", "--json"], in: directory)
-        #expect(tokens.count == 1)
-        #expect(tokens.first?["token"] as? String == token)
-        #expect(tokens.first?["user"] as? String == "admin")
-        #expect(tokens.first?["platform"] as? String == "ios")
-        #expect(tokens.first?["state"] as? String == "enabled")
-        #expect(tokens.first?["appversion"] as? String == "1.8.001")
-        #expect(tokens.first?["badge"] as? Int == 0)
-        let plain = try Zmes.run(["token", "list"], in: directory)
-        #expect(!plain.output.contains(token))  // shortened outside JSON
+            let tokens = try Zmes.json(["token", "list", "--json"], in: directory)
+            #expect(tokens.count == 1)
+            #expect(tokens.first?["token"] as? String == token)
+            #expect(tokens.first?["user"] as? String == "admin")
+            #expect(tokens.first?["platform"] as? String == "ios")
+            #expect(tokens.first?["state"] as? String == "enabled")
+            #expect(tokens.first?["appversion"] as? String == "1.8.001")
+            #expect(tokens.first?["badge"] as? Int == 0)
+            let plain = try Zmes.run(["token", "list"], in: directory)
+            #expect(!plain.output.contains(token))  // shortened outside JSON
 
-        let pushes = try Zmes.json(["push", "list", "--json", "--state", "queued"], in: directory)
-        #expect(pushes.count == 1)
-        #expect(pushes.first?["token"] as? String == token)
-        #expect(pushes.first?["state"] as? String == "queued")
-        #expect(pushes.first?["eventId"] as? Int == 5060)
-        #expect(pushes.first?["monitorId"] as? Int == 1)
-        #expect(pushes.first?["attempts"] as? Int == 0)
-        #expect((pushes.first?["createdAt"] as? String)?.hasSuffix("Z") == true)
+            let pushes = try Zmes.json(["push", "list", "--json", "--state", "queued"], in: directory)
+            #expect(pushes.count == 1)
+            #expect(pushes.first?["token"] as? String == token)
+            #expect(pushes.first?["state"] as? String == "queued")
+            #expect(pushes.first?["eventId"] as? Int == 5060)
+            #expect(pushes.first?["monitorId"] as? Int == 1)
+            #expect(pushes.first?["attempts"] as? Int == 0)
+            #expect((pushes.first?["createdAt"] as? String)?.hasSuffix("Z") == true)
 
-        // SIGTERM: the session is told the server is going away (1001), then zmes exits 0.
-        let status = try await server.terminate()
-        #expect(try await client.closeCode() == .goingAway)
-        #expect(status == 0)
-        // A clean stop logs nothing at error level.
-        let errorLines = server.standardError.split(separator: "\n").filter { $0.contains(" error ") || $0.contains(" critical ") }
-        #expect(errorLines.isEmpty, "\(errorLines)")
+            // SIGTERM: the session is told the server is going away (1001), then zmes exits 0.
+            let status = try await server.terminate()
+            #expect(try await client.closeCode() == .goingAway)
+            #expect(status == 0)
+            // A clean stop logs nothing at error level.
+            let errorLines = server.standardError.split(separator: "\n").filter { $0.contains(" error ") || $0.contains(" critical ") }
+            #expect(errorLines.isEmpty, "\(errorLines)")
+        }
     }
 
     @Test("a second serve on a busy port names the address, the port and the keys; a misspelt ZMES_ variable is an error")
@@ -78,7 +69,10 @@ struct ServeCommandTests {
         let first = try Zmes.start(["serve"], in: directory)
         defer { first.terminateIfRunning() }
         _ = try await first.waitForListening()
-        let second = try Zmes.run(["serve"], in: directory)
+        // The same websocket port, a free admin port: only the websocket listener can fail.
+        try "server: {address: 127.0.0.1, port: \(webSocketPort), tls: {enabled: false}}\nadmin: {port: \(try Zmes.freePort())}\nstore: {path: second.sqlite}\n"
+            .write(toFile: directory + "/busy.yml", atomically: true, encoding: .utf8)
+        let second = try Zmes.run(["serve", "--config", "busy.yml"], in: directory)
         #expect(second.status == 1)
         #expect(second.errors.contains("Error: cannot listen on 127.0.0.1:\(webSocketPort) (server.address/server.port)"), "\(second.errors)")
         #expect(second.errors.contains("already in use"))
@@ -95,8 +89,7 @@ struct ServeCommandTests {
     @Test("user add reads one line from stdin; the new password logs in and monitors are limited")
     func userCommands() async throws {
         let directory = Zmes.makeDirectory()
-        try "server: {address: 127.0.0.1, port: \(try Zmes.freePort()), tls: {enabled: false}}\nadmin: {port: \(try Zmes.freePort())}\n"
-            .write(toFile: directory + "/zmes.yml", atomically: true, encoding: .utf8)
+        try Zmes.writeConfig(directory, server: ["tls: {enabled: false}"])
         let added = try Zmes.run(["user", "add", "bob", "--monitors", "1,2", "--password-stdin"], in: directory, input: "pw with spaces\n")
         #expect(added.status == 0, "\(added.errors)")
         let users = try Zmes.json(["user", "list", "--json"], in: directory)
@@ -106,16 +99,15 @@ struct ServeCommandTests {
         #expect(refused.status != 0)
         #expect(refused.errors.contains("--monitors"))
 
-        let server = try Zmes.start(["serve"], in: directory)
-        defer { server.terminateIfRunning() }
-        let ports = try await server.waitForListening()
-        #expect(!server.standardOutput.contains("password"))  // a user exists: no admin created
-        let client = try await TestClient.connect(port: ports.webSocket, certificatePath: nil)
-        try await client.login("bob", "pw with spaces")
-        let alarm = try Zmes.run(["alarm", "--monitor", "3"], in: directory)
-        #expect(alarm.output.contains("\"websocketDeliveries\":0"))
-        await client.close()
-        #expect(try await server.terminate() == 0)
+        try await Zmes.serving(in: directory) { server, ports in
+            #expect(!server.standardOutput.contains("password"))  // a user exists: no admin created
+            let client = try await TestClient.connect(port: ports.webSocket, certificatePath: nil)
+            try await client.login("bob", "pw with spaces")
+            let alarm = try Zmes.run(["alarm", "--monitor", "3"], in: directory)
+            #expect(alarm.output.contains("\"websocketDeliveries\":0"))
+            await client.close()
+            #expect(try await server.terminate() == 0)
+        }
     }
 
     @Test("check-config names the key that is wrong and exits 1")

@@ -7,16 +7,16 @@ import ZmesTestSupport
 /// read by `zmes serve` and delivered to a websocket client.
 @Suite("ZoneMinder shared memory through zmes serve", .serialized)
 struct SharedMemoryServeTests {
-    static let idle: UInt32 = 1
-    static let alarm: UInt32 = 3
-    static let alert: UInt32 = 4
-
-    func start(_ directory: String) async throws -> (RunningZmes, TestClient) {
-        let server = try Zmes.start(["serve"], in: directory)
-        let ports = try await server.waitForListening()
-        #expect(await eventually(timeout: .seconds(10)) { server.standardError.contains("zoneminder shared memory: watching") })
-        let client = try await TestClient.connect(port: ports.webSocket, certificatePath: nil)
-        return (server, client)
+    /// `zmes serve` in `directory`, once it watches the shared memory, and a plain websocket client of
+    /// it, for `body`; then the client is closed and SIGTERM must stop the server with status 0.
+    func serving(_ directory: String, _ body: (RunningZmes, TestClient) async throws -> Void) async throws {
+        try await Zmes.serving(in: directory) { server, ports in
+            #expect(await eventually(timeout: .seconds(10)) { server.standardError.contains("zoneminder shared memory: watching") })
+            let client = try await TestClient.connect(port: ports.webSocket, certificatePath: nil)
+            try await body(server, client)
+            await client.close()
+            #expect(try await server.terminate() == 0)
+        }
     }
 
     func events(_ message: [String: Any]) -> (id: String?, cause: String?) {
@@ -27,95 +27,82 @@ struct SharedMemoryServeTests {
     @Test("a start, an end, a short event, events back to back, and no repeat after a restart")
     func lifecycle() async throws {
         let (directory, monitor) = try makeZoneMinderDirectory()
-        try monitor.write(state: Self.idle, event: 40)  // an old event, before zmes started
+        monitor.write(state: .idle, event: 40)  // an old event, before zmes started
 
-        var (server, client) = try await start(directory)
-        defer { server.terminateIfRunning() }
-        try await client.expectNoPendingMessage()  // the old event is not announced
+        try await serving(directory) { _, client in
+            try await client.expectNoPendingMessage()  // the old event is not announced
 
-        try monitor.write(state: Self.alarm, event: 41, cause: "Motion: Driveway")
-        var message = try await client.receive()
-        #expect(message["event"] as? String == "alarm")
-        #expect(events(message).id == "41")
-        #expect(events(message).cause == "Motion: Driveway")
-        #expect(((message["events"] as? [[String: Any]])?.first?["Name"] as? String) == "Garage")
+            monitor.write(state: .alarm, event: 41, cause: "Motion: Driveway")
+            var message = try await client.receive()
+            #expect(message["event"] as? String == "alarm")
+            #expect(events(message).id == "41")
+            #expect(events(message).cause == "Motion: Driveway")
+            #expect(((message["events"] as? [[String: Any]])?.first?["Name"] as? String) == "Garage")
 
-        try monitor.write(state: Self.alert, event: 41, cause: "Motion: Driveway")
-        try await Task.sleep(for: .milliseconds(200))
-        try monitor.write(state: Self.idle, event: 41, cause: "Motion: Driveway")
-        message = try await client.receive()
-        #expect(events(message).id == "41")
-        #expect(events(message).cause == "End: Motion: Driveway")
+            monitor.write(state: .alert, event: 41, cause: "Motion: Driveway")
+            try await Task.sleep(for: .milliseconds(200))
+            monitor.write(state: .idle, event: 41, cause: "Motion: Driveway")
+            message = try await client.receive()
+            #expect(events(message).id == "41")
+            #expect(events(message).cause == "End: Motion: Driveway")
 
-        // Back to back: a newer event replaces the open one.
-        try monitor.write(state: Self.alarm, event: 42, cause: "Forced Web")
-        #expect(events(try await client.receive()).id == "42")
-        try monitor.write(state: Self.alarm, event: 43, cause: "Forced Web")
-        message = try await client.receive()
-        #expect(events(message).id == "42")
-        #expect(events(message).cause?.hasPrefix("End:") == true)
-        #expect(events(try await client.receive()).id == "43")
-        try monitor.write(state: Self.idle, event: 43, cause: "Forced Web")
-        #expect(events(try await client.receive()).cause?.hasPrefix("End:") == true)
+            // Back to back: a newer event replaces the open one.
+            monitor.write(state: .alarm, event: 42, cause: "Forced Web")
+            #expect(events(try await client.receive()).id == "42")
+            monitor.write(state: .alarm, event: 43, cause: "Forced Web")
+            message = try await client.receive()
+            #expect(events(message).id == "42")
+            #expect(events(message).cause?.hasPrefix("End:") == true)
+            #expect(events(try await client.receive()).id == "43")
+            monitor.write(state: .idle, event: 43, cause: "Forced Web")
+            #expect(events(try await client.receive()).cause?.hasPrefix("End:") == true)
 
-        // An event shorter than a poll: only last_event_id tells; it is still announced.
-        try monitor.write(state: Self.idle, event: 44, cause: "Linked")
-        message = try await client.receive()
-        #expect(events(message).id == "44")
-        #expect(events(message).cause == "Linked")
-        #expect(events(try await client.receive()).cause == "End: Linked")
-
+            // An event shorter than a poll: only last_event_id tells; it is still announced.
+            monitor.write(state: .idle, event: 44, cause: "Linked")
+            message = try await client.receive()
+            #expect(events(message).id == "44")
+            #expect(events(message).cause == "Linked")
+            #expect(events(try await client.receive()).cause == "End: Linked")
+        }
         // A restart neither repeats event 44 nor misses the next one.
-        await client.close()
-        #expect(try await server.terminate() == 0)
-        (server, client) = try await start(directory)
-        try await client.expectNoPendingMessage()
-        try monitor.write(state: Self.alarm, event: 45, cause: "Motion")
-        #expect(events(try await client.receive()).id == "45")
-        await client.close()
-        #expect(try await server.terminate() == 0)
+        try await serving(directory) { _, client in
+            try await client.expectNoPendingMessage()
+            monitor.write(state: .alarm, event: 45, cause: "Motion")
+            #expect(events(try await client.receive()).id == "45")
+        }
     }
 
     @Test("a monitor file that disappears and comes back, and an unknown layout, are survived")
     func disappearing() async throws {
-        let directory = Zmes.makeDirectory()
+        let (directory, monitor) = try makeZoneMinderDirectory(
+            monitors: "[{id: 1, name: Garage}, {id: 2, name: Porch}, {id: 3, name: Yard}, {id: 4, name: Gate}]", sendEventEnd: false)
         let shm = directory + "/shm"
-        try FileManager.default.createDirectory(atPath: shm, withIntermediateDirectories: true)
-        try """
-            server: {address: 127.0.0.1, port: \(try Zmes.freePort()), tls: {enabled: false}}
-            admin: {port: \(try Zmes.freePort())}
-            auth: {enabled: false}
-            zoneminder: {enabled: true, shm_dir: \(shm), poll_interval: 0.05, monitors: [{id: 1, name: Garage}, {id: 2, name: Porch}, {id: 3, name: Yard}, {id: 4, name: Gate}]}
-            """.write(toFile: directory + "/zmes.yml", atomically: true, encoding: .utf8)
-        let monitor = ZoneMinderMonitorFile(path: shm + "/zm.mmap.1")
-        try monitor.write(state: Self.idle, event: 10)
+        monitor.write(state: .idle, event: 10)
         var bogus = [UInt8](repeating: 0, count: 2_048)
         bogus[0] = 123  // size 123: no known layout
-        FileManager.default.createFile(atPath: shm + "/zm.mmap.2", contents: Data(bogus))
-        let newer = ZoneMinderMonitorFile(path: shm + "/zm.mmap.3", newerLayout: true)
-        try newer.write(state: Self.idle, event: 0)
-        FileManager.default.createFile(atPath: shm + "/zm.mmap.4", contents: Data([0xF8, 0x02, 0, 0]))  // truncated
-        let (server, client) = try await start(directory)
-        defer { server.terminateIfRunning() }
-        #expect(await eventually(timeout: .seconds(5)) { server.standardError.contains("unknown") || server.standardError.contains("layout") })
-        #expect(await eventually(timeout: .seconds(5)) { server.standardError.contains("monitor=4") })
+        _ = FileManager.default.createFile(atPath: shm + "/zm.mmap.2", contents: Data(bogus))
+        let newer = ZoneMinderMonitorFile(directory: shm, monitorId: 3, version: .v138)
+        newer.write(state: .idle, event: 0)
+        _ = FileManager.default.createFile(atPath: shm + "/zm.mmap.4", contents: Data([0xF8, 0x02, 0, 0]))  // truncated
+        try await serving(directory) { server, client in
+            #expect(await eventually(timeout: .seconds(5)) { server.standardError.contains("unknown") || server.standardError.contains("layout") })
+            #expect(await eventually(timeout: .seconds(5)) { server.standardError.contains("monitor=4") })
 
-        // ZoneMinder 1.38's layout is read as well.
-        try newer.write(state: Self.alarm, event: 30, cause: "Person")
-        let fromNewer = try await client.receive()
-        #expect(events(fromNewer).id == "30")
-        #expect(events(fromNewer).cause == "Person")
-        #expect(((fromNewer["events"] as? [[String: Any]])?.first?["Name"] as? String) == "Yard")
+            // ZoneMinder 1.38's layout is read as well.
+            newer.write(state: .alarm, event: 30, cause: "Person")
+            let fromNewer = try await client.receive()
+            #expect(events(fromNewer).id == "30")
+            #expect(events(fromNewer).cause == "Person")
+            #expect(((fromNewer["events"] as? [[String: Any]])?.first?["Name"] as? String) == "Yard")
 
-        try FileManager.default.removeItem(atPath: monitor.path)  // zmc restarting
-        try await Task.sleep(for: .milliseconds(300))
-        try monitor.write(state: Self.idle, event: 0)  // a new file: no event yet
-        try await Task.sleep(for: .milliseconds(300))
-        try await client.expectNoPendingMessage()
-        try monitor.write(state: Self.alarm, event: 11, cause: "Motion")
-        #expect(events(try await client.receive()).id == "11")
-        await client.close()
-        #expect(try await server.terminate() == 0)
+            try FileManager.default.removeItem(atPath: monitor.path)  // zmc restarting
+            try await Task.sleep(for: .milliseconds(300))
+            monitor.write(state: .idle, event: 0)  // a new file: no event yet
+            try await Task.sleep(for: .milliseconds(300))
+            try await client.expectNoPendingMessage()
+            monitor.write(state: .alarm, event: 11, cause: "Motion")
+            #expect(events(try await client.receive()).id == "11")
+        }
     }
 
     /// "id|cause" of an alarm message's event, for comparisons.
@@ -124,112 +111,101 @@ struct SharedMemoryServeTests {
         return "\(event.id ?? "-")|\(event.cause ?? "-")"
     }
 
-    /// A directory with a zmes.yml watching monitor 1 (Garage) in `<directory>/shm`, ends sent.
-    func makeZoneMinderDirectory() throws -> (directory: String, monitor: ZoneMinderMonitorFile) {
+    /// A directory with a zmes.yml watching `monitors` (monitor 1, Garage, by default) in `<directory>/shm`,
+    /// ends sent unless `sendEventEnd` is false; and monitor 1's file (not written yet).
+    func makeZoneMinderDirectory(
+        monitors: String = "[{id: 1, name: Garage}]", sendEventEnd: Bool = true
+    ) throws -> (directory: String, monitor: ZoneMinderMonitorFile) {
         let directory = Zmes.makeDirectory()
         let shm = directory + "/shm"
         try FileManager.default.createDirectory(atPath: shm, withIntermediateDirectories: true)
-        try """
-            server: {address: 127.0.0.1, port: \(try Zmes.freePort()), tls: {enabled: false}}
-            admin: {port: \(try Zmes.freePort())}
-            auth: {enabled: false}
-            zoneminder:
-              enabled: true
-              shm_dir: \(shm)
-              poll_interval: 0.05
-              send_event_end: true
-              monitors: [{id: 1, name: Garage}]
-            """.write(toFile: directory + "/zmes.yml", atomically: true, encoding: .utf8)
-        return (directory, ZoneMinderMonitorFile(path: shm + "/zm.mmap.1"))
+        try Zmes.writeConfig(
+            directory, server: ["tls: {enabled: false}"],
+            sections: """
+                auth: {enabled: false}
+                zoneminder:
+                  enabled: true
+                  shm_dir: \(shm)
+                  poll_interval: 0.05
+                  send_event_end: \(sendEventEnd)
+                  monitors: \(monitors)
+
+                """)
+        return (directory, ZoneMinderMonitorFile(directory: shm, monitorId: 1))
     }
 
     @Test("an event in progress across a restart gets its end, once; ids going down after a ZoneMinder reset are new events")
     func restartDuringEvent() async throws {
         let (directory, monitor) = try makeZoneMinderDirectory()
-        try monitor.write(state: Self.idle, event: 40)
-        var (server, client) = try await start(directory)
-        defer { server.terminateIfRunning() }
-        try monitor.write(state: Self.alarm, event: 41, cause: "Forced Web")
-        #expect(summary(try await client.receive()) == "41|Forced Web")
-
+        monitor.write(state: .idle, event: 40)
+        try await serving(directory) { _, client throws in
+            monitor.write(state: .alarm, event: 41, cause: "Forced Web")
+            #expect(summary(try await client.receive()) == "41|Forced Web")
+        }
         // zmes restarts while event 41 goes on; the phone reconnects.
-        await client.close()
-        #expect(try await server.terminate() == 0)
-        (server, client) = try await start(directory)
-        try await client.expectNoPendingMessage()  // the start is not repeated
-        try monitor.write(state: Self.idle, event: 41, cause: "Forced Web")
-        let end = summary(try await client.receive())
-        print("restart mid-event: end notification \(end)")
-        #expect(end == "41|End: Forced Web")
-        try await Task.sleep(for: .milliseconds(300))
-        try await client.expectNoPendingMessage()  // exactly once
+        try await serving(directory) { server, client in
+            try await client.expectNoPendingMessage()  // the start is not repeated
+            monitor.write(state: .idle, event: 41, cause: "Forced Web")
+            let end = summary(try await client.receive())
+            print("restart mid-event: end notification \(end)")
+            #expect(end == "41|End: Forced Web")
+            try await Task.sleep(for: .milliseconds(300))
+            try await client.expectNoPendingMessage()  // exactly once
 
-        // ZoneMinder's database reset: zmc starts over with a new file and ids from 1.
-        try monitor.write(state: Self.idle, event: 0)
-        try await Task.sleep(for: .milliseconds(200))
-        try monitor.write(state: Self.alarm, event: 2, cause: "Motion")
-        let lower = summary(try await client.receive())
-        print("ids going down: event \(lower) notified after 41")
-        #expect(lower == "2|Motion")
-        #expect(await eventually(timeout: .seconds(5)) { server.standardError.contains("zoneminder event ids went down") })
-        try monitor.write(state: Self.idle, event: 2, cause: "Motion")
-        #expect(summary(try await client.receive()) == "2|End: Motion")
-
+            // ZoneMinder's database reset: zmc starts over with a new file and ids from 1.
+            monitor.write(state: .idle, event: 0)
+            try await Task.sleep(for: .milliseconds(200))
+            monitor.write(state: .alarm, event: 2, cause: "Motion")
+            let lower = summary(try await client.receive())
+            print("ids going down: event \(lower) notified after 41")
+            #expect(lower == "2|Motion")
+            #expect(await eventually(timeout: .seconds(5)) { server.standardError.contains("zoneminder event ids went down") })
+            monitor.write(state: .idle, event: 2, cause: "Motion")
+            #expect(summary(try await client.receive()) == "2|End: Motion")
+        }
         // The new sequence is what a restart remembers: event 2 is not repeated, 3 is new.
-        await client.close()
-        #expect(try await server.terminate() == 0)
-        (server, client) = try await start(directory)
-        try await client.expectNoPendingMessage()
-        try monitor.write(state: Self.alarm, event: 3, cause: "Motion")
-        #expect(events(try await client.receive()).id == "3")
-        await client.close()
-        #expect(try await server.terminate() == 0)
+        try await serving(directory) { _, client in
+            try await client.expectNoPendingMessage()
+            monitor.write(state: .alarm, event: 3, cause: "Motion")
+            #expect(events(try await client.receive()).id == "3")
+        }
     }
 
     @Test("an alarm whose routing fails (the store locked by another process) is still delivered once the store is free")
     func routingFailureIsRetried() async throws {
         let (directory, monitor) = try makeZoneMinderDirectory()
-        try monitor.write(state: Self.idle, event: 40)
-        let (server, client) = try await start(directory)
-        defer { server.terminateIfRunning() }
-        // A registered device, so routing writes to the store (its notification row).
-        let token = String(repeating: "ab", count: 32)
-        try await client.send(json: [
-            "event": "push", "data": ["type": "token", "platform": "ios", "token": token, "state": "disabled", "appversion": "1.8.001"],
-            "token": token,
-        ])
-        try await client.expectNoPendingMessage()
+        monitor.write(state: .idle, event: 40)
+        try await serving(directory) { server, client in
+            // A registered device, so routing writes to the store (its notification row).
+            try await client.registerDevice(token: String(repeating: "ab", count: 32), state: "disabled", appVersion: "1.8.001")
 
-        // Another process holds the store's write lock past zmes's 10 s busy timeout, until
-        // zmes says routing the alarm failed; then lets go.
-        let locked = DispatchSemaphore(value: 0)
-        let release = DispatchSemaphore(value: 0)
-        let lock = try DatabaseQueue(path: directory + "/zmes-data/zmes.sqlite")
-        let holder = Thread {
-            try? lock.inDatabase { db in
-                try db.execute(sql: "BEGIN IMMEDIATE")
-                locked.signal()
-                _ = release.wait(timeout: .now() + 120)
-                try db.execute(sql: "COMMIT")
+            // Another process holds the store's write lock past zmes's 10 s busy timeout, until
+            // zmes says routing the alarm failed; then lets go.
+            let locked = DispatchSemaphore(value: 0)
+            let release = DispatchSemaphore(value: 0)
+            let lock = try DatabaseQueue(path: directory + "/zmes-data/zmes.sqlite")
+            let holder = Thread {
+                try? lock.inDatabase { db in
+                    try db.execute(sql: "BEGIN IMMEDIATE")
+                    locked.signal()
+                    _ = release.wait(timeout: .now() + 120)
+                    try db.execute(sql: "COMMIT")
+                }
             }
+            holder.start()
+            locked.wait()
+            monitor.write(state: .alarm, event: 41, cause: "Motion")
+            let failed = await eventually(timeout: .seconds(90)) { server.standardError.contains("cannot route a zoneminder alarm") }
+            release.signal()
+            #expect(failed, "routing never failed: the test proves nothing")
+            let released = ContinuousClock.now
+            let message = try await client.receive(timeout: .seconds(60))
+            print("routing failure: event \(events(message).id ?? "none") delivered \(ContinuousClock.now - released) after the store was unlocked")
+            #expect(events(message).id == "41")
         }
-        holder.start()
-        locked.wait()
-        try monitor.write(state: Self.alarm, event: 41, cause: "Motion")
-        let failed = await eventually(timeout: .seconds(90)) { server.standardError.contains("cannot route a zoneminder alarm") }
-        release.signal()
-        #expect(failed, "routing never failed: the test proves nothing")
-        let released = ContinuousClock.now
-        let message = try await client.receive(timeout: .seconds(60))
-        print("routing failure: event \(events(message).id ?? "none") delivered \(ContinuousClock.now - released) after the store was unlocked")
-        #expect(events(message).id == "41")
         // Recorded after routing: a restart does not repeat it.
-        await client.close()
-        #expect(try await server.terminate() == 0)
-        let (again, client2) = try await start(directory)
-        defer { again.terminateIfRunning() }
-        try await client2.expectNoPendingMessage()
-        await client2.close()
-        #expect(try await again.terminate() == 0)
+        try await serving(directory) { _, client in
+            try await client.expectNoPendingMessage()
+        }
     }
 }

@@ -1,6 +1,9 @@
 import Foundation
 import ZmesTestSupport
 
+/// The ports a `zmes serve` listens on.
+typealias Ports = (webSocket: Int, admin: Int)
+
 /// Runs the `zmes` executable built beside the test bundle.
 enum Zmes {
     static var executable: URL {
@@ -18,6 +21,15 @@ enum Zmes {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("zmes-e2e-\(UUID().uuidString)").path
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
+    }
+
+    /// Writes `<directory>/zmes.yml`: the websocket and admin listeners on loopback ports that are free now;
+    /// `server` and `admin` are more keys of those sections (nested ones indented below them),
+    /// `sections` more YAML after them.
+    static func writeConfig(_ directory: String, server: [String] = [], admin: [String] = [], sections: String = "") throws {
+        let lines = ["server:", "  address: 127.0.0.1", "  port: \(try freePort())"] + server.map { "  " + $0 }
+            + ["admin:", "  port: \(try freePort())"] + admin.map { "  " + $0 }
+        try (lines.joined(separator: "\n") + "\n" + sections).write(toFile: directory + "/zmes.yml", atomically: true, encoding: .utf8)
     }
 
     /// A loopback port nobody listens on right now.
@@ -75,6 +87,17 @@ enum Zmes {
         return array
     }
 
+    /// Starts `zmes` with `arguments` (a `serve`) in `directory`, waits until it listens, and runs
+    /// `body` with it and its ports; one that `body` leaves running is killed, and waited for, afterwards.
+    static func serving<T>(
+        in directory: String, arguments: [String] = ["serve"], launcher: [String] = [],
+        _ body: (RunningZmes, Ports) async throws -> T
+    ) async throws -> T {
+        let server = try start(arguments, in: directory, launcher: launcher)
+        defer { server.terminateIfRunning() }
+        return try await body(server, try await server.waitForListening())
+    }
+
     /// `launcher`, when given, runs zmes (e.g. `["/usr/bin/prlimit", "--nofile=1024:1024"]`): zmes's path and `arguments` follow it.
     static func start(_ arguments: [String], in directory: String, environment: [String: String] = [:], launcher: [String] = []) throws -> RunningZmes {
         try RunningZmes(arguments: arguments, directory: directory, environment: environment, launcher: launcher)
@@ -118,7 +141,7 @@ final class RunningZmes: @unchecked Sendable {
     }
 
     /// Waits for the "listening" log line and reads the bound ports from it.
-    func waitForListening(timeout: Duration = .seconds(30)) async throws -> (webSocket: Int, admin: Int) {
+    func waitForListening(timeout: Duration = .seconds(30)) async throws -> Ports {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             let log = standardError
@@ -157,10 +180,20 @@ final class RunningZmes: @unchecked Sendable {
     /// kill -9: no chance to clean up, as in a crash.
     func crash() {
         kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        waitForExit()
     }
 
+    /// kill -9 if still running, and waits until it has exited, so no test outlives its server.
     func terminateIfRunning() {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        waitForExit()
+    }
+
+    /// Polls rather than `waitUntilExit()`, which spins a run loop that corelibs Foundation's
+    /// process launching on other threads can crash.
+    private func waitForExit(timeout: TimeInterval = 20) {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
     }
 }

@@ -12,43 +12,40 @@ import Glibc
 struct KeepaliveTests {
     @Test("a peer that never answers pings is closed at the next ping, with 1001 'ping timeout'")
     func silentPeerIsClosed() async throws {
-        let server = try await TestServer.start {
+        try await TestServer.withServer(configure: {
             $0.server.tls.enabled = false  // a raw socket speaks the upgrade itself
             $0.server.pingInterval = 1
             $0.auth.timeout = 60  // so only the pings can close it
+        }) { server in
+            let socket = try RawSocket(port: server.ports.webSocket)
+            try socket.send(
+                "GET / HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+            let started = ContinuousClock.now
+            let received = await socket.readUntilClosed(timeout: .seconds(10))
+            let elapsed = ContinuousClock.now - started
+            let text = String(decoding: received, as: UTF8.self)
+            #expect(text.hasPrefix("HTTP/1.1 101"), "\(text.prefix(40))")
+            let frames = Array(received[(received.firstRange(of: Array("\r\n\r\n".utf8))?.upperBound ?? 0)...])
+            #expect(frames.starts(with: [0x89, 0x00]), "the first frame is an empty ping: \(frames.prefix(4))")
+            let close: [UInt8] = [0x88, 14, 0x03, 0xE9] + Array("ping timeout".utf8)
+            #expect(Array(frames.dropFirst(2)) == close, "then a close 1001 'ping timeout': \(frames)")
+            #expect(socket.isClosed, "the server closed the socket")
+            // The second ping is 2 s after the upgrade; the bound leaves room for a loaded machine.
+            #expect(elapsed >= .milliseconds(1_900) && elapsed < .seconds(10), "closed at the second ping, after \(elapsed)")
         }
-        defer { Task { await server.stop() } }
-        let socket = try RawSocket(port: server.ports.webSocket)
-        try socket.send(
-            "GET / HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
-        let started = ContinuousClock.now
-        let received = await socket.readUntilClosed(timeout: .seconds(10))
-        let elapsed = ContinuousClock.now - started
-        let text = String(decoding: received, as: UTF8.self)
-        #expect(text.hasPrefix("HTTP/1.1 101"), "\(text.prefix(40))")
-        let frames = Array(received[(received.firstRange(of: Array("\r\n\r\n".utf8))?.upperBound ?? 0)...])
-        #expect(frames.starts(with: [0x89, 0x00]), "the first frame is an empty ping: \(frames.prefix(4))")
-        let close: [UInt8] = [0x88, 14, 0x03, 0xE9] + Array("ping timeout".utf8)
-        #expect(Array(frames.dropFirst(2)) == close, "then a close 1001 'ping timeout': \(frames)")
-        #expect(socket.isClosed, "the server closed the socket")
-        // The second ping is 2 s after the upgrade; the bound leaves room for a loaded machine.
-        #expect(elapsed >= .milliseconds(1_900) && elapsed < .seconds(10), "closed at the second ping, after \(elapsed)")
     }
 
     @Test("a client that answers pings stays connected across many intervals and keeps getting alarms")
     func answeringPeerStays() async throws {
         // Intervals long enough that the client's pong (answered on the test process's busy
         // cooperative pool) is never late.
-        let server = try await TestServer.start { $0.server.pingInterval = 1.5 }
-        defer { Task { await server.stop() } }
-        let client = try await TestClient.connect(to: server)
-        try await client.login("alice", "secret")
-        try await Task.sleep(for: .seconds(5))  // three pings, each answered by the client's websocket layer
-        try await server.alarm(monitor: 1, event: 1)
-        #expect(try await client.receive()["event"] as? String == "alarm")
-        try await client.expectNoPendingMessage()
-        await client.close()
+        try await TestServer.withLoggedInClient(configure: { $0.server.pingInterval = 1.5 }) { server, client in
+            try await Task.sleep(for: .seconds(5))  // three pings, each answered by the client's websocket layer
+            try await server.alarm(monitor: 1, event: 1)
+            #expect(try await client.receive()["event"] as? String == "alarm")
+            try await client.expectNoPendingMessage()
+        }
     }
 }
 

@@ -14,72 +14,67 @@ struct LimitsTests {
     func silentSockets() async throws {
         raiseFileLimit(to: 8_192)
         // Deadlines long enough for a TLS handshake on a loaded 2-core machine.
-        let server = try await TestServer.start {
+        try await TestServer.withServer(configure: {
             $0.server.handshakeTimeout = 5
             $0.auth.timeout = 6
-        }
-        defer { Task { await server.stop() } }
-        let good = try await TestClient.connect(to: server)
-        try await good.login("alice", "secret")
+        }) { server in
+            let good = try await server.loggedInClient()
 
-        let opened = ContinuousClock.now
-        let silent = try (0..<1_000).map { _ in try RawSocket(port: server.ports.webSocket) }
-        var upgraded: [TestClient] = []
-        for _ in 0..<200 { upgraded.append(try await TestClient.connect(to: server)) }
+            let opened = ContinuousClock.now
+            let silent = try (0..<1_000).map { _ in try RawSocket(port: server.ports.webSocket) }
+            var upgraded: [TestClient] = []
+            for _ in 0..<200 { upgraded.append(try await TestClient.connect(to: server)) }
 
-        for event in 1...5 {
-            let started = ContinuousClock.now
-            try await server.alarm(monitor: 1, event: event)
-            #expect(try await good.receive(timeout: .seconds(2))["event"] as? String == "alarm")
-            #expect(ContinuousClock.now - started < .seconds(2))
-            try await Task.sleep(for: .milliseconds(300))
+            for event in 1...5 {
+                let started = ContinuousClock.now
+                try await server.alarm(monitor: 1, event: event)
+                #expect(try await good.receive(timeout: .seconds(2))["event"] as? String == "alarm")
+                #expect(ContinuousClock.now - started < .seconds(2))
+                try await Task.sleep(for: .milliseconds(300))
+            }
+            // Every silent socket is closed by the server once its deadline (counted from when the
+            // server accepted it, which on a busy machine can be seconds after connect) has passed.
+            let limit = opened + .seconds(40)
+            var stillOpen = 0
+            for socket in silent where await !socket.isClosedByPeer(waiting: max(.zero, limit - ContinuousClock.now)) {
+                stillOpen += 1
+            }
+            #expect(stillOpen == 0, "\(stillOpen) of \(silent.count) silent sockets still open")
+            var unauthenticatedOpen = 0
+            for client in upgraded {
+                let code = try? await client.closeCode(timeout: max(.seconds(1), limit - ContinuousClock.now))
+                if code != .policyViolation { unauthenticatedOpen += 1 }
+            }
+            #expect(unauthenticatedOpen == 0)
+            // The good client is still served.
+            try await server.alarm(monitor: 1, event: 99)
+            #expect(try await good.receive()["event"] as? String == "alarm")
+            await good.close()
         }
-        // Every silent socket is closed by the server once its deadline (counted from when the
-        // server accepted it, which on a busy machine can be seconds after connect) has passed.
-        let limit = opened + .seconds(40)
-        var stillOpen = 0
-        for socket in silent where await !socket.isClosedByPeer(waiting: max(.zero, limit - ContinuousClock.now)) {
-            stillOpen += 1
-        }
-        #expect(stillOpen == 0, "\(stillOpen) of \(silent.count) silent sockets still open")
-        var unauthenticatedOpen = 0
-        for client in upgraded {
-            let code = try? await client.closeCode(timeout: max(.seconds(1), limit - ContinuousClock.now))
-            if code != .policyViolation { unauthenticatedOpen += 1 }
-        }
-        #expect(unauthenticatedOpen == 0)
-        // The good client is still served.
-        try await server.alarm(monitor: 1, event: 99)
-        #expect(try await good.receive()["event"] as? String == "alarm")
-        await good.close()
     }
 
     @Test("an authenticated idle session outlives the handshake timeout")
     func idleSessionStays() async throws {
-        let server = try await TestServer.start { $0.server.handshakeTimeout = 4 }
-        defer { Task { await server.stop() } }
-        let client = try await TestClient.connect(to: server)
-        try await client.login("alice", "secret")
-        try await Task.sleep(for: .seconds(5))
-        try await server.alarm(monitor: 1, event: 1)
-        #expect(try await client.receive()["event"] as? String == "alarm")
-        await client.close()
+        try await TestServer.withLoggedInClient(configure: { $0.server.handshakeTimeout = 4 }) { server, client in
+            try await Task.sleep(for: .seconds(5))
+            try await server.alarm(monitor: 1, event: 1)
+            #expect(try await client.receive()["event"] as? String == "alarm")
+        }
     }
 
     @Test("past server.max_sessions, upgrades are refused and existing sessions go on")
     func maxSessions() async throws {
-        let server = try await TestServer.start { $0.server.maxSessions = 2 }
-        defer { Task { await server.stop() } }
-        let first = try await TestClient.connect(to: server)
-        try await first.login("alice", "secret")
-        let second = try await TestClient.connect(to: server)
-        await #expect(throws: (any Error).self) { try await TestClient.connect(to: server) }
-        try await first.expectNoPendingMessage()
-        await second.close()
-        try await Task.sleep(for: .milliseconds(300))
-        let third = try await TestClient.connect(to: server)
-        await third.close()
-        await first.close()
+        try await TestServer.withServer(configure: { $0.server.maxSessions = 2 }) { server in
+            let first = try await server.loggedInClient()
+            let second = try await TestClient.connect(to: server)
+            await #expect(throws: (any Error).self) { try await TestClient.connect(to: server) }
+            try await first.expectNoPendingMessage()
+            await second.close()
+            try await Task.sleep(for: .milliseconds(300))
+            let third = try await TestClient.connect(to: server)
+            await third.close()
+            await first.close()
+        }
     }
 
     private func raiseFileLimit(to wanted: rlim_t) {

@@ -1,5 +1,6 @@
 import EventServer
 import Foundation
+import Model
 import Testing
 import ZmesTestSupport
 
@@ -25,83 +26,78 @@ struct LoginLimitTests {
         return 0
     }
 
+    /// A plain-websocket server whose login limits are `maxFailures` per client and `maxFailuresPerUser`
+    /// per user (0: none) over 600 s, trusting `trustedProxies`' X-Forwarded-For; stopped after `body`.
+    static func withLimits(
+        maxFailures: Int, maxFailuresPerUser: Int, trustedProxies: [String] = [],
+        users: [String: (password: String, monitors: MonitorSet)] = ["alice": ("secret", .all)],
+        _ body: (TestServer) async throws -> Void
+    ) async throws {
+        try await TestServer.withServer(users: users, configure: {
+            $0.server.tls.enabled = false
+            $0.server.trustedProxies = trustedProxies.map { AddressRange($0)! }
+            $0.auth.maxFailures = maxFailures
+            $0.auth.maxFailuresPerUser = maxFailuresPerUser
+            $0.auth.failureWindow = 600
+        }, body)
+    }
+
     @Test("200 wrong passwords sent 16 at a time: only auth.max_failures are checked, the rest get RATELIMITED")
     func concurrentGuesses() async throws {
-        let server = try await TestServer.start {
-            $0.server.tls.enabled = false
-            $0.auth.maxFailures = 5
-            $0.auth.failureWindow = 600
-            $0.auth.maxFailuresPerUser = 0
-        }
-        defer { Task { await server.stop() } }
-        var reasons: [String: Int] = [:]
-        for _ in 0..<(200 / 16 + 1) {
-            let batch = min(16, 200 - reasons.values.reduce(0, +))
-            guard batch > 0 else { break }
-            try await withThrowingTaskGroup(of: String.self) { group in
-                for _ in 0..<batch { group.addTask { try await Self.wrongLogin(server) } }
-                for try await reason in group { reasons[reason, default: 0] += 1 }
+        try await Self.withLimits(maxFailures: 5, maxFailuresPerUser: 0) { server in
+            var reasons: [String: Int] = [:]
+            for _ in 0..<(200 / 16 + 1) {
+                let batch = min(16, 200 - reasons.values.reduce(0, +))
+                guard batch > 0 else { break }
+                try await withThrowingTaskGroup(of: String.self) { group in
+                    for _ in 0..<batch { group.addTask { try await Self.wrongLogin(server) } }
+                    for try await reason in group { reasons[reason, default: 0] += 1 }
+                }
             }
+            print("concurrent wrong logins:", reasons.sorted { $0.key < $1.key })
+            #expect(reasons["BADAUTH"] == 5)
+            #expect(reasons["RATELIMITED"] == 195)
+            #expect(try await Self.counter(server, #"zmes_auth_failures_total{reason="bad_credentials"}"#) == 5)
+            #expect(try await Self.counter(server, #"zmes_auth_failures_total{reason="rate_limited"}"#) == 195)
         }
-        print("concurrent wrong logins:", reasons.sorted { $0.key < $1.key })
-        #expect(reasons["BADAUTH"] == 5)
-        #expect(reasons["RATELIMITED"] == 195)
-        #expect(try await Self.counter(server, #"zmes_auth_failures_total{reason="bad_credentials"}"#) == 5)
-        #expect(try await Self.counter(server, #"zmes_auth_failures_total{reason="rate_limited"}"#) == 195)
     }
 
     @Test("a user's failures from many addresses reach the per-user limit; other users are not affected")
     func perUserLimit() async throws {
-        let server = try await TestServer.start(users: ["alice": ("secret", .all), "bob": ("hunter2", .all)]) {
-            $0.server.tls.enabled = false
-            $0.server.trustedProxies = [AddressRange("127.0.0.1")!]
-            $0.auth.maxFailures = 100
-            $0.auth.maxFailuresPerUser = 3
-            $0.auth.failureWindow = 600
+        let users: [String: (password: String, monitors: MonitorSet)] = ["alice": ("secret", .all), "bob": ("hunter2", .all)]
+        try await Self.withLimits(maxFailures: 100, maxFailuresPerUser: 3, trustedProxies: ["127.0.0.1"], users: users) { server throws in
+            for index in 1...3 {
+                #expect(try await Self.wrongLogin(server, forwardedFor: "198.51.100.\(index)") == "BADAUTH")
+            }
+            // Alice's right password from a fifth address: refused, her budget is spent.
+            #expect(try await Self.wrongLogin(server, password: "secret", forwardedFor: "198.51.100.5") == "RATELIMITED")
+            // Bob from that address logs in.
+            #expect(try await Self.wrongLogin(server, user: "bob", password: "hunter2", forwardedFor: "198.51.100.5") == "Success")
         }
-        defer { Task { await server.stop() } }
-        for index in 1...3 {
-            #expect(try await Self.wrongLogin(server, forwardedFor: "198.51.100.\(index)") == "BADAUTH")
-        }
-        // Alice's right password from a fifth address: refused, her budget is spent.
-        #expect(try await Self.wrongLogin(server, password: "secret", forwardedFor: "198.51.100.5") == "RATELIMITED")
-        // Bob from that address logs in.
-        #expect(try await Self.wrongLogin(server, user: "bob", password: "hunter2", forwardedFor: "198.51.100.5") == "Success")
     }
 
     @Test("X-Forwarded-For from a trusted proxy names the client; the client's own entries cannot move it")
     func trustedProxy() async throws {
-        let server = try await TestServer.start {
-            $0.server.tls.enabled = false
-            $0.server.trustedProxies = [AddressRange("127.0.0.0/8")!, AddressRange("10.0.0.0/8")!]
-            $0.auth.maxFailures = 2
-            $0.auth.maxFailuresPerUser = 0
-            $0.auth.failureWindow = 600
+        try await Self.withLimits(maxFailures: 2, maxFailuresPerUser: 0, trustedProxies: ["127.0.0.0/8", "10.0.0.0/8"]) { server throws in
+            #expect(try await Self.wrongLogin(server, forwardedFor: "203.0.113.7") == "BADAUTH")
+            // Through a second trusted proxy: still 203.0.113.7.
+            #expect(try await Self.wrongLogin(server, forwardedFor: "203.0.113.7, 10.1.2.3") == "BADAUTH")
+            #expect(try await Self.wrongLogin(server, password: "secret", forwardedFor: "203.0.113.7") == "RATELIMITED")
+            // The client wrote a fake address on the left: the proxy's right-most entry counts.
+            #expect(try await Self.wrongLogin(server, password: "secret", forwardedFor: "192.0.2.99, 203.0.113.7") == "RATELIMITED")
+            // Another client behind the same proxy is not affected.
+            #expect(try await Self.wrongLogin(server, password: "secret", forwardedFor: "203.0.113.8") == "Success")
         }
-        defer { Task { await server.stop() } }
-        #expect(try await Self.wrongLogin(server, forwardedFor: "203.0.113.7") == "BADAUTH")
-        // Through a second trusted proxy: still 203.0.113.7.
-        #expect(try await Self.wrongLogin(server, forwardedFor: "203.0.113.7, 10.1.2.3") == "BADAUTH")
-        #expect(try await Self.wrongLogin(server, password: "secret", forwardedFor: "203.0.113.7") == "RATELIMITED")
-        // The client wrote a fake address on the left: the proxy's right-most entry counts.
-        #expect(try await Self.wrongLogin(server, password: "secret", forwardedFor: "192.0.2.99, 203.0.113.7") == "RATELIMITED")
-        // Another client behind the same proxy is not affected.
-        #expect(try await Self.wrongLogin(server, password: "secret", forwardedFor: "203.0.113.8") == "Success")
     }
 
     @Test("X-Forwarded-For from an address that is not a trusted proxy is ignored")
     func untrustedForwardedFor() async throws {
-        let server = try await TestServer.start {
-            $0.server.tls.enabled = false
-            $0.auth.maxFailures = 2
-            $0.auth.maxFailuresPerUser = 0
-            $0.auth.failureWindow = 600
+        try await Self.withLimits(maxFailures: 2, maxFailuresPerUser: 0) { server throws in
+            #expect(try await Self.wrongLogin(server, forwardedFor: "203.0.113.1") == "BADAUTH")
+            #expect(try await Self.wrongLogin(server, forwardedFor: "203.0.113.2") == "BADAUTH")
+            // Every one of them is 127.0.0.1, whatever the header says.
+            #expect(try await Self.wrongLogin(server, password: "secret", forwardedFor: "203.0.113.3") == "RATELIMITED")
         }
-        defer { Task { await server.stop() } }
-        #expect(try await Self.wrongLogin(server, forwardedFor: "203.0.113.1") == "BADAUTH")
-        #expect(try await Self.wrongLogin(server, forwardedFor: "203.0.113.2") == "BADAUTH")
-        // Every one of them is 127.0.0.1, whatever the header says.
-        #expect(try await Self.wrongLogin(server, password: "secret", forwardedFor: "203.0.113.3") == "RATELIMITED")
     }
 
     @Test("two IPv6 addresses in one /64 share a budget; IPv4 and IPv4-mapped addresses are one client")

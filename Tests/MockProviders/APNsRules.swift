@@ -10,7 +10,7 @@ import Foundation
 /// id, apns-id, then the payload (PayloadEmpty, 413 PayloadTooLarge, and
 /// "BadPayload" — not an Apple reason, our choice — for malformed JSON or a
 /// missing `aps` dictionary).
-actor APNsRules {
+public actor APNsRules: MockProviderRules {
     static let pushTypes: Set<String> = [
         "alert", "background", "location", "voip", "complication", "fileprovider",
         "mdm", "liveactivity", "pushtotalk", "widgets", "controls",
@@ -32,7 +32,7 @@ actor APNsRules {
     var minimumTokenRefreshInterval: TimeInterval = 20 * 60
     var responseDelay: TimeInterval = 0
 
-    private(set) var requests: [RecordedRequest] = []
+    public private(set) var requests: [RecordedRequest] = []
     private(set) var accepted: [APNsPush] = []
     var acceptedCount: Int { accepted.count }
     /// Every distinct bearer value seen, valid or not.
@@ -52,7 +52,7 @@ actor APNsRules {
         self.topic = topic
     }
 
-    func handle(_ request: RecordedRequest) -> (MockReply, TimeInterval) {
+    public func handle(_ request: RecordedRequest) -> (MockReply, TimeInterval) {
         requests.append(request)
         return (decide(request), responseDelay)
     }
@@ -151,11 +151,11 @@ actor APNsRules {
     // MARK: - Test controls
 
     func inject(_ fault: Fault, count: Int, deviceToken: String?) { faults.add(fault, count: count, deviceToken: deviceToken) }
-    func failEverything(_ fault: Fault?) { faults.everything = fault }
+    public func failEverything(_ fault: Fault?) { faults.everything = fault }
     func advanceClock(by seconds: TimeInterval) { clock.offset += seconds }
     func setMinimumTokenRefreshInterval(_ seconds: TimeInterval) { minimumTokenRefreshInterval = seconds }
-    func setResponseDelay(_ seconds: TimeInterval) { responseDelay = seconds }
-    func clearRecords() {
+    public func setResponseDelay(_ seconds: TimeInterval) { responseDelay = seconds }
+    public func clearRecords() {
         requests.removeAll()
         accepted.removeAll()
     }

@@ -12,7 +12,7 @@ import Foundation
 /// `failEverything`), method, content-type, grant_type (400
 /// unsupported_grant_type), then the assertion (400 invalid_grant, or
 /// invalid_scope for a missing firebase.messaging scope, as Google answers).
-actor FCMRules {
+public actor FCMRules: MockProviderRules {
     static let messageLimit = 4096
     static let messagingScope = "https://www.googleapis.com/auth/firebase.messaging"
     static let jwtBearerGrant = "urn:ietf:params:oauth:grant-type:jwt-bearer"
@@ -25,7 +25,7 @@ actor FCMRules {
     var accessTokenLifetime = 3600
     var responseDelay: TimeInterval = 0
 
-    private(set) var requests: [RecordedRequest] = []
+    public private(set) var requests: [RecordedRequest] = []
     private(set) var accepted: [FCMMessage] = []
     private(set) var accessTokensIssued = 0
     /// Issued access tokens and when each expires (mock clock).
@@ -36,7 +36,7 @@ actor FCMRules {
 
     func setTokenURI(_ uri: String) { tokenURI = uri }
 
-    func handle(_ request: RecordedRequest) -> (MockReply, TimeInterval) {
+    public func handle(_ request: RecordedRequest) -> (MockReply, TimeInterval) {
         requests.append(request)
         let path = request.path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? request.path
         let reply = path == "/token" ? exchange(request) : send(request, path: path)
@@ -150,12 +150,12 @@ actor FCMRules {
 
     func injectSend(_ fault: Fault, count: Int, deviceToken: String?) { sendFaults.add(fault, count: count, deviceToken: deviceToken) }
     func injectTokenEndpoint(_ fault: Fault, count: Int) { tokenFaults.add(fault, count: count, deviceToken: nil) }
-    func failEverything(_ fault: Fault?) { sendFaults.everything = fault }
+    public func failEverything(_ fault: Fault?) { sendFaults.everything = fault }
     func setAccessTokenLifetime(_ seconds: Int) { accessTokenLifetime = seconds }
     func revokeAccessTokens() { accessTokens.removeAll() }
     func advanceClock(by seconds: TimeInterval) { clock.offset += seconds }
-    func setResponseDelay(_ seconds: TimeInterval) { responseDelay = seconds }
-    func clearRecords() {
+    public func setResponseDelay(_ seconds: TimeInterval) { responseDelay = seconds }
+    public func clearRecords() {
         requests.removeAll()
         accepted.removeAll()
     }

@@ -2,43 +2,30 @@ import Foundation
 
 /// A loopback Google: the OAuth2 token endpoint for a service account it
 /// creates, and FCM HTTP v1 `messages:send`, checked and answered as Google does.
-/// See `FCMRules` and `FCMMessageValidator` for the exact checks.
-public final class MockFCM: Sendable {
-    private let rules: FCMRules
-    private let server: HTTP2MockServer
-    private let account: ServiceAccount
+/// See `FCMRules` and `FCMMessageValidator` for the exact checks; `failEverything`
+/// applies to token exchanges too.
+public typealias MockFCM = MockProvider<FCMRules>
 
-    public init(authority: TestCertificateAuthority, projectID: String) async throws {
-        let account = try ServiceAccount(projectID: projectID)
-        let rules = FCMRules(account: account)
-        self.account = account
-        self.rules = rules
-        self.server = try await HTTP2MockServer(tlsConfiguration: try authority.serverTLSConfiguration()) { request in
-            let (reply, delay) = await rules.handle(request)
-            if delay > 0 { try? await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000)) }
-            return reply
-        }
-        await rules.setTokenURI("https://localhost:\(server.port)/token")
+extension MockProvider where Rules == FCMRules {
+    public convenience init(authority: TestCertificateAuthority, projectID: String) async throws {
+        try await self.init(rules: FCMRules(account: try ServiceAccount(projectID: projectID)), authority: authority)
+        await rules.setTokenURI(tokenURI)
     }
 
-    public var port: Int { server.port }
     /// The send endpoint base, "https://localhost:<port>"; a client posts to `url + "/v1/projects/<id>/messages:send"`.
     public var url: String { "https://localhost:\(port)" }
     /// "https://localhost:<port>/token", also the `token_uri` of `serviceAccountJSON()` and the required JWT `aud`.
     public var tokenURI: String { "https://localhost:\(port)/token" }
-    public var projectID: String { account.projectID }
-    public var clientEmail: String { account.clientEmail }
-    public var privateKeyID: String { account.privateKeyID }
+    public var projectID: String { rules.account.projectID }
+    public var clientEmail: String { rules.account.clientEmail }
+    public var privateKeyID: String { rules.account.privateKeyID }
 
     /// A service-account JSON like Google's (type, project_id, private_key_id, private_key as PKCS#8 PEM
     /// of a fresh RSA-2048 key, client_email, token_uri = tokenURI, ...), whose key the mock trusts.
-    public func serviceAccountJSON() -> String { account.json(tokenURI: tokenURI) }
+    public func serviceAccountJSON() -> String { rules.account.json(tokenURI: tokenURI) }
 
     /// Messages answered 200 (validate_only ones excluded), in arrival order.
     public func accepted() async -> [FCMMessage] { await rules.accepted }
-    /// Everything received (token exchanges and sends), including refused ones.
-    public func requests() async -> [RecordedRequest] { await rules.requests }
-    public func connectionCount() async -> Int { await server.connectionCount() }
     /// How many OAuth exchanges succeeded.
     public func accessTokensIssued() async -> Int { await rules.accessTokensIssued }
     /// `expires_in` of tokens issued from now on (default 3600); expiry is enforced on send.
@@ -70,14 +57,6 @@ public final class MockFCM: Sendable {
         await inject(.respond(status: status, headers: headers, body: body), count: count, deviceToken: deviceToken)
     }
 
-    /// Every request — token exchanges included — gets `fault` until called again with nil.
-    public func failEverything(with fault: Fault?) async { await rules.failEverything(fault) }
-
     /// Moves the mock's clock forward (access-token expiry, JWT iat/exp checks).
     public func advanceClock(by seconds: TimeInterval) async { await rules.advanceClock(by: seconds) }
-    public func setResponseDelay(_ seconds: TimeInterval) async { await rules.setResponseDelay(seconds) }
-    public func clearRecords() async { await rules.clearRecords() }
-    public func dropConnections() async { await server.dropConnections() }
-
-    public func shutdown() async { await server.shutdown() }
 }

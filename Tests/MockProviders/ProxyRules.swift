@@ -10,20 +10,20 @@ import Foundation
 /// `ios` {thread_id, headers}; unknown extra keys are tolerated, as the cloud
 /// function ignores them. The function hands the push on to FCM, so a body over
 /// 4096 bytes apart from the token is refused (400 `{"Error":"Message is too big"}`).
-actor ProxyRules {
+public actor ProxyRules: MockProviderRules {
     static let path = "/send_push"
     static let messageLimit = 4096
 
     let key: String
     var faults = FaultPlan()
     var responseDelay: TimeInterval = 0
-    private(set) var requests: [RecordedRequest] = []
+    public private(set) var requests: [RecordedRequest] = []
     private(set) var accepted: [ProxyPush] = []
     private var sent = 0
 
     init(key: String) { self.key = key }
 
-    func handle(_ request: RecordedRequest) -> (MockReply, TimeInterval) {
+    public func handle(_ request: RecordedRequest) -> (MockReply, TimeInterval) {
         requests.append(request)
         return (decide(request), responseDelay)
     }
@@ -95,9 +95,9 @@ actor ProxyRules {
     }
 
     func inject(_ fault: Fault, count: Int, deviceToken: String?) { faults.add(fault, count: count, deviceToken: deviceToken) }
-    func failEverything(_ fault: Fault?) { faults.everything = fault }
-    func setResponseDelay(_ seconds: TimeInterval) { responseDelay = seconds }
-    func clearRecords() {
+    public func failEverything(_ fault: Fault?) { faults.everything = fault }
+    public func setResponseDelay(_ seconds: TimeInterval) { responseDelay = seconds }
+    public func clearRecords() {
         requests.removeAll()
         accepted.removeAll()
     }

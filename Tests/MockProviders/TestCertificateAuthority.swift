@@ -17,7 +17,6 @@ public final class TestCertificateAuthority: Sendable {
     public let serverPrivateKeyPEM: String
 
     public init() throws {
-        let now = Date()
         let caKey = P256.Signing.PrivateKey()
         let caPublicKey = Certificate.PublicKey(caKey.publicKey)
         let caName = try DistinguishedName {
@@ -25,40 +24,25 @@ public final class TestCertificateAuthority: Sendable {
             CommonName("zmes throwaway test CA")
         }
         let caKeyID = SubjectKeyIdentifier(hash: caPublicKey)
-        let ca = try Certificate(
-            version: .v3,
-            serialNumber: Certificate.SerialNumber(),
-            publicKey: caPublicKey,
-            notValidBefore: now.addingTimeInterval(-3600),
-            notValidAfter: now.addingTimeInterval(7 * 86400),
-            issuer: caName,
-            subject: caName,
-            signatureAlgorithm: .ecdsaWithSHA256,
+        let ca = try Self.certificate(
+            publicKey: caPublicKey, issuer: caName, subject: caName, issuerKey: caKey,
             extensions: try Certificate.Extensions {
                 Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 0))
                 Critical(KeyUsage(keyCertSign: true, cRLSign: true))
                 caKeyID
-            },
-            issuerPrivateKey: Certificate.PrivateKey(caKey)
-        )
+            })
 
         let leafKey = P256.Signing.PrivateKey()
         let leafPublicKey = Certificate.PublicKey(leafKey.publicKey)
-        let leafName = try DistinguishedName {
-            OrganizationName("zmes tests")
-            CommonName("localhost")
-        }
         var ipv6Loopback = [UInt8](repeating: 0, count: 16)
         ipv6Loopback[15] = 1
-        let leaf = try Certificate(
-            version: .v3,
-            serialNumber: Certificate.SerialNumber(),
-            publicKey: leafPublicKey,
-            notValidBefore: now.addingTimeInterval(-3600),
-            notValidAfter: now.addingTimeInterval(7 * 86400),
-            issuer: caName,
-            subject: leafName,
-            signatureAlgorithm: .ecdsaWithSHA256,
+        let leaf = try Self.certificate(
+            publicKey: leafPublicKey, issuer: caName,
+            subject: try DistinguishedName {
+                OrganizationName("zmes tests")
+                CommonName("localhost")
+            },
+            issuerKey: caKey,
             extensions: try Certificate.Extensions {
                 Critical(BasicConstraints.notCertificateAuthority)
                 Critical(KeyUsage(digitalSignature: true))
@@ -70,13 +54,31 @@ public final class TestCertificateAuthority: Sendable {
                 ])
                 SubjectKeyIdentifier(hash: leafPublicKey)
                 AuthorityKeyIdentifier(keyIdentifier: caKeyID.keyIdentifier)
-            },
-            issuerPrivateKey: Certificate.PrivateKey(caKey)
-        )
+            })
 
         self.caPEM = try ca.serializeAsPEM().pemString
         self.serverCertificatePEM = try leaf.serializeAsPEM().pemString
         self.serverPrivateKeyPEM = leafKey.pemRepresentation
+    }
+
+    /// A P-256/SHA-256 certificate valid from an hour ago for a week.
+    private static func certificate(
+        publicKey: Certificate.PublicKey, issuer: DistinguishedName, subject: DistinguishedName,
+        issuerKey: P256.Signing.PrivateKey, extensions: Certificate.Extensions
+    ) throws -> Certificate {
+        let now = Date()
+        return try Certificate(
+            version: .v3,
+            serialNumber: Certificate.SerialNumber(),
+            publicKey: publicKey,
+            notValidBefore: now.addingTimeInterval(-3600),
+            notValidAfter: now.addingTimeInterval(7 * 86400),
+            issuer: issuer,
+            subject: subject,
+            signatureAlgorithm: .ecdsaWithSHA256,
+            extensions: extensions,
+            issuerPrivateKey: Certificate.PrivateKey(issuerKey)
+        )
     }
 
     /// Writes `caPEM` to a file (clients use it as CURLOPT_CAINFO / --cacert).

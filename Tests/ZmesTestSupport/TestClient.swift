@@ -127,6 +127,20 @@ public final class TestClient: Sendable {
         let reply = try await receive()
         #expect(reply["status"] as? String == "Success", "login failed: \(reply)")
     }
+
+    /// Registers `token` as a device over this connection (a `push` `token` message naming it on
+    /// the top level too, as zmNinja sends it) and checks that no reply came: a success has none.
+    public func registerDevice(
+        token: String, platform: String = "ios", state: String = "enabled",
+        monlist: String? = nil, intlist: String? = nil, appVersion: String? = nil
+    ) async throws {
+        var data: [String: Any] = ["type": "token", "platform": platform, "token": token, "state": state]
+        if let monlist { data["monlist"] = monlist }
+        if let intlist { data["intlist"] = intlist }
+        if let appVersion { data["appversion"] = appVersion }
+        try await send(json: ["event": "push", "data": data, "token": token])
+        try await expectNoPendingMessage()
+    }
 }
 
 /// Messages received and not yet read, with a timed wait for the next one.

@@ -1,14 +1,13 @@
 import Foundation
 import Testing
+import ZmesTestSupport
 import ZoneMinder
 
 @Suite("MonitorSharedMemory")
 struct MonitorSharedMemoryTests {
     @Test("reads state, last event id and cause from a 1.36 header", arguments: [ZoneMinderVersion.v136, .v138])
     func readsFields(version: ZoneMinderVersion) async throws {
-        try await withShmDirectory { dir in
-            let file = FakeMonitorFile(directory: dir, monitorId: 3, version: version)
-            file.create(HeaderFields(state: .alarm, lastEventId: 123_456_789_012, alarmCause: "Forced Web"))
+        try await withMonitorFile(HeaderFields(state: .alarm, lastEventId: 123_456_789_012, alarmCause: "Forced Web"), monitorId: 3, version: version) { dir, file in
             let memory = MonitorSharedMemory(monitorId: 3, shmDirectory: dir)
             let snapshot = try memory.read()
             #expect(snapshot == MonitorSnapshot(state: .alarm, lastEventId: 123_456_789_012, valid: true, cause: "Forced Web"))
@@ -25,7 +24,7 @@ struct MonitorSharedMemoryTests {
     @Test("an empty alarm_cause falls back to the trigger cause")
     func triggerCause() async throws {
         try await withShmDirectory { dir throws in
-            let file = FakeMonitorFile(directory: dir, monitorId: 1, version: .v138)
+            let file = ZoneMinderMonitorFile(directory: dir, monitorId: 1, version: .v138)
             file.create(HeaderFields(state: .alarm, lastEventId: 9, alarmCause: "", triggerState: 1, triggerCause: "MyCause"))
             let memory = MonitorSharedMemory(monitorId: 1, shmDirectory: dir)
             #expect(try memory.read().cause == "MyCause")
@@ -48,11 +47,11 @@ struct MonitorSharedMemoryTests {
         await withShmDirectory { dir in
             let path = "\(dir)/zm.mmap.1"
             let memory = MonitorSharedMemory(monitorId: 1, shmDirectory: dir)
-            FakeMonitorFile.writeRaw(Array(headerBytes(.v136, HeaderFields()).prefix(500)), to: path)
+            ZoneMinderMonitorFile.writeRaw(Array(headerBytes(.v136, HeaderFields()).prefix(500)), to: path)
             #expect(throws: SharedMemoryError.truncated(path: path, size: 500, needed: 808)) { try memory.read() }
-            FakeMonitorFile.writeRaw([0xF8, 0x02], to: path)
+            ZoneMinderMonitorFile.writeRaw([0xF8, 0x02], to: path)
             #expect(throws: SharedMemoryError.truncated(path: path, size: 2, needed: 4)) { try memory.read() }
-            FakeMonitorFile.writeRaw([], to: path)
+            ZoneMinderMonitorFile.writeRaw([], to: path)
             #expect(throws: SharedMemoryError.truncated(path: path, size: 0, needed: 4)) { try memory.read() }
         }
     }
@@ -60,7 +59,7 @@ struct MonitorSharedMemoryTests {
     @Test("an unknown layout is refused with its size")
     func unknownLayout() async throws {
         await withShmDirectory { dir in
-            let file = FakeMonitorFile(directory: dir, monitorId: 2)
+            let file = ZoneMinderMonitorFile(directory: dir, monitorId: 2)
             file.create(HeaderFields(sizeField: 123, state: .alarm, lastEventId: 5))
             let memory = MonitorSharedMemory(monitorId: 2, shmDirectory: dir)
             let expected = SharedMemoryError.unknownLayout(path: file.path, size: 123)
@@ -74,9 +73,7 @@ struct MonitorSharedMemoryTests {
 
     @Test("valid == 0 is not valid, and the mapping is dropped")
     func notValid() async throws {
-        try await withShmDirectory { dir in
-            let file = FakeMonitorFile(directory: dir, monitorId: 1)
-            file.create(HeaderFields(state: .idle, lastEventId: 4))
+        try await withMonitorFile(HeaderFields(state: .idle, lastEventId: 4)) { dir, file in
             let memory = MonitorSharedMemory(monitorId: 1, shmDirectory: dir)
             _ = try memory.read()
             #expect(memory.isMapped)
@@ -90,14 +87,12 @@ struct MonitorSharedMemoryTests {
 
     @Test("a new inode at the path is mapped again")
     func inodeChange() async throws {
-        try await withShmDirectory { dir in
-            let file = FakeMonitorFile(directory: dir, monitorId: 1)
-            file.create(HeaderFields(state: .alarm, lastEventId: 10))
+        try await withMonitorFile(HeaderFields(state: .alarm, lastEventId: 10)) { dir, file in
             let memory = MonitorSharedMemory(monitorId: 1, shmDirectory: dir)
             #expect(try memory.read().lastEventId == 10)
             let firstInode = try #require(memory.inode)
             // Replace the file atomically while it is mapped: the old inode lives on in our mapping.
-            let replacement = FakeMonitorFile(directory: dir, monitorId: 99, version: .v138)
+            let replacement = ZoneMinderMonitorFile(directory: dir, monitorId: 99, version: .v138)
             replacement.create(HeaderFields(state: .idle, lastEventId: 0))
             #expect(rename(replacement.path, file.path) == 0)
             #expect(try memory.read() == MonitorSnapshot(state: .idle, lastEventId: 0, cause: ""))
@@ -109,7 +104,7 @@ struct MonitorSharedMemoryTests {
     @Test("a file that shrinks under the mapping is reported, not a crash")
     func shrinkUnderMapping() async throws {
         try await withShmDirectory { dir in
-            let file = FakeMonitorFile(directory: dir, monitorId: 1, padding: 3 * 4096)
+            let file = ZoneMinderMonitorFile(directory: dir, monitorId: 1, padding: 3 * 4096)
             file.create(HeaderFields(state: .alarm, lastEventId: 10))
             let memory = MonitorSharedMemory(monitorId: 1, shmDirectory: dir)
             _ = try memory.read()
@@ -125,7 +120,7 @@ struct MonitorSharedMemoryTests {
     @Test("a header still being created (size 0) is not valid yet")
     func sizeZero() async throws {
         await withShmDirectory { dir in
-            let file = FakeMonitorFile(directory: dir, monitorId: 1)
+            let file = ZoneMinderMonitorFile(directory: dir, monitorId: 1)
             file.create(HeaderFields(sizeField: 0))
             let memory = MonitorSharedMemory(monitorId: 1, shmDirectory: dir)
             #expect(throws: SharedMemoryError.notValid(path: file.path)) { try memory.read() }

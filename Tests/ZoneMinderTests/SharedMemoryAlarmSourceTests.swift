@@ -1,6 +1,7 @@
 import Foundation
 import Model
 import Testing
+import ZmesTestSupport
 import ZoneMinder
 
 @Suite("SharedMemoryAlarmSource")
@@ -19,9 +20,7 @@ struct SharedMemoryAlarmSourceTests {
 
     @Test("a start, then an end when the monitor is back to Idle", arguments: [ZoneMinderVersion.v136, .v138])
     func startThenEnd(version: ZoneMinderVersion) async throws {
-        try await withShmDirectory { dir in
-            let file = FakeMonitorFile(directory: dir, monitorId: 1, version: version)
-            file.create(HeaderFields(state: .idle, lastEventId: 0))
+        try await withMonitorFile(HeaderFields(state: .idle, lastEventId: 0), version: version) { dir, file in
             try await withRunningSource(source(dir)) { recorder in
                 await polls(2)
                 file.update { $0.lastEventId = 11; $0.state = .alarm; $0.alarmCause = "Forced Web" }
@@ -51,9 +50,7 @@ struct SharedMemoryAlarmSourceTests {
 
     @Test("two events back to back")
     func backToBack() async throws {
-        try await withShmDirectory { dir in
-            let file = FakeMonitorFile(directory: dir, monitorId: 1)
-            file.create(HeaderFields(state: .idle, lastEventId: 19))
+        try await withMonitorFile(HeaderFields(state: .idle, lastEventId: 19)) { dir, file in
             try await withRunningSource(source(dir, lastNotified: [1: 19])) { recorder in
                 file.update { $0.lastEventId = 20; $0.state = .alarm }
                 #expect(await waitUntil { recorder.alarms.count == 1 })
@@ -69,9 +66,7 @@ struct SharedMemoryAlarmSourceTests {
 
     @Test("an event shorter than one poll interval is still notified")
     func shortEvent() async throws {
-        try await withShmDirectory { dir in
-            let file = FakeMonitorFile(directory: dir, monitorId: 1)
-            file.create(HeaderFields(state: .idle, lastEventId: 30, alarmCause: "Motion"))
+        try await withMonitorFile(HeaderFields(state: .idle, lastEventId: 30, alarmCause: "Motion")) { dir, file in
             try await withRunningSource(source(dir, lastNotified: [1: 30])) { recorder in
                 await polls(2)
                 // Alarm and back to Idle between two polls: only last_event_id tells.
@@ -87,9 +82,7 @@ struct SharedMemoryAlarmSourceTests {
 
     @Test("a file that disappears and comes back (zmc restarting)")
     func zmcRestart() async throws {
-        try await withShmDirectory { dir in
-            let file = FakeMonitorFile(directory: dir, monitorId: 1)
-            file.create(HeaderFields(state: .idle, lastEventId: 40))
+        try await withMonitorFile(HeaderFields(state: .idle, lastEventId: 40)) { dir, file in
             try await withRunningSource(source(dir, lastNotified: [1: 40])) { recorder in
                 file.update { $0.lastEventId = 41; $0.state = .alarm }
                 #expect(await waitUntil { recorder.alarms.count == 1 })
@@ -124,9 +117,9 @@ struct SharedMemoryAlarmSourceTests {
     @Test("an unknown layout is reported once and raises no alarm; other monitors go on")
     func unknownLayout() async throws {
         try await withShmDirectory { dir in
-            let odd = FakeMonitorFile(directory: dir, monitorId: 1)
+            let odd = ZoneMinderMonitorFile(directory: dir, monitorId: 1)
             odd.create(HeaderFields(sizeField: 123, state: .alarm, lastEventId: 50))
-            let good = FakeMonitorFile(directory: dir, monitorId: 2)
+            let good = ZoneMinderMonitorFile(directory: dir, monitorId: 2)
             good.create(HeaderFields(state: .idle, lastEventId: 0))
             try await withRunningSource(source(dir, ids: [1, 2])) { recorder in
                 #expect(await waitUntil { !recorder.conditions.isEmpty })
@@ -145,13 +138,13 @@ struct SharedMemoryAlarmSourceTests {
     func truncatedFile() async throws {
         try await withShmDirectory { dir in
             let path = "\(dir)/zm.mmap.1"
-            FakeMonitorFile.writeRaw(Array(headerBytes(.v136, HeaderFields(state: .alarm, lastEventId: 60)).prefix(400)), to: path)
+            ZoneMinderMonitorFile.writeRaw(Array(headerBytes(.v136, HeaderFields(state: .alarm, lastEventId: 60)).prefix(400)), to: path)
             try await withRunningSource(source(dir)) { recorder in
                 #expect(await waitUntil { !recorder.conditions.isEmpty })
                 #expect(recorder.conditions == [MonitorConditionChange(monitorId: 1, problem: .truncated(path: path, size: 400, needed: 808))])
                 await polls(3)
                 #expect(recorder.alarms.isEmpty)
-                FakeMonitorFile(directory: dir, monitorId: 1).create(HeaderFields(state: .alarm, lastEventId: 60))
+                ZoneMinderMonitorFile(directory: dir, monitorId: 1).create(HeaderFields(state: .alarm, lastEventId: 60))
                 #expect(await waitUntil { recorder.alarms.count == 1 })
                 #expect(recorder.summary == ["60 start"])
                 #expect(recorder.conditions.count == 2)
@@ -162,9 +155,7 @@ struct SharedMemoryAlarmSourceTests {
 
     @Test("restart: the last notified event, still in progress, is not notified again")
     func restart() async throws {
-        try await withShmDirectory { dir in
-            let file = FakeMonitorFile(directory: dir, monitorId: 1)
-            file.create(HeaderFields(state: .alarm, lastEventId: 70, alarmCause: "Motion"))
+        try await withMonitorFile(HeaderFields(state: .alarm, lastEventId: 70, alarmCause: "Motion")) { dir, file in
             try await withRunningSource(source(dir, lastNotified: [1: 70])) { recorder in
                 await polls(5)
                 #expect(recorder.alarms.isEmpty)
@@ -185,7 +176,7 @@ struct SharedMemoryAlarmSourceTests {
                 #expect(await waitUntil { recorder.conditions.count == 1 })
                 await polls(4)
                 #expect(recorder.conditions == [MonitorConditionChange(monitorId: 1, problem: .missing(path: "\(dir)/zm.mmap.1"))])
-                let file = FakeMonitorFile(directory: dir, monitorId: 1)
+                let file = ZoneMinderMonitorFile(directory: dir, monitorId: 1)
                 file.create(HeaderFields(state: .alarm, lastEventId: 80))
                 #expect(await waitUntil { recorder.alarms.count == 1 })
                 #expect(recorder.summary == ["80 start"])

@@ -90,4 +90,13 @@ final class FakeZoneMinder: Sendable {
         task.cancel()
         _ = try? await task.value
     }
+
+    /// Starts one, runs `body` with it, and stops it (waiting until it has) whether or not `body` threw.
+    static func with<T>(
+        accounts: [String: Account], names: [Int: String] = [1: "Garage", 2: "Porch", 3: "Yard"],
+        _ body: (FakeZoneMinder) async throws -> T
+    ) async throws -> T {
+        let zoneMinder = try await FakeZoneMinder(accounts: accounts, names: names)
+        return try await withCleanup { try await body(zoneMinder) } cleanup: { await zoneMinder.stop() }
+    }
 }

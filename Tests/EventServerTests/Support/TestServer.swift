@@ -60,10 +60,50 @@ struct TestServer: Sendable {
         return TestServer(directory: directory, configuration: configuration, ports: ports, task: task, shutdown: shutdown)
     }
 
-    /// Shuts the server down as SIGTERM would and waits until it has.
-    func stop() async {
+    /// Shuts the server down as SIGTERM would and waits until it has; fails if it does not
+    /// stop within 30 s, so a shutdown that hangs fails the test instead of outliving it.
+    func stop() async throws {
         await shutdown.trigger()
-        _ = try? await task.value
+        let task = self.task
+        _ = try await withTimeout(.seconds(30), "server shutdown") { _ = try? await task.value }
+    }
+
+    /// Runs `body` with this server, then stops it and waits until it has, whether or not `body` threw.
+    func run<T>(_ body: (TestServer) async throws -> T) async throws -> T {
+        try await withCleanup { try await body(self) } cleanup: { try await stop() }
+    }
+
+    /// Starts a server (as `start` does), runs `body` with it, and waits until it has stopped.
+    static func withServer<T>(
+        directory: String = makeDirectory(),
+        users: [String: (password: String, monitors: MonitorSet)] = ["alice": ("secret", .all)],
+        configure: (inout Configuration) -> Void = { _ in },
+        _ body: (TestServer) async throws -> T
+    ) async throws -> T {
+        try await start(directory: directory, users: users, configure: configure).run(body)
+    }
+
+    /// Starts a server, connects a client logged in as `user` (alice by default) and runs `body`
+    /// with both; then closes the client and waits until the server has stopped.
+    static func withLoggedInClient(
+        _ user: String = "alice", _ password: String = "secret", token: String = "",
+        directory: String = makeDirectory(),
+        users: [String: (password: String, monitors: MonitorSet)] = ["alice": ("secret", .all)],
+        configure: (inout Configuration) -> Void = { _ in },
+        _ body: (TestServer, TestClient) async throws -> Void
+    ) async throws {
+        try await withServer(directory: directory, users: users, configure: configure) { server in
+            let client = try await server.loggedInClient(user, password, token: token)
+            try await body(server, client)
+            await client.close()
+        }
+    }
+
+    /// A new connection, logged in as `user`.
+    func loggedInClient(_ user: String = "alice", _ password: String = "secret", token: String = "") async throws -> TestClient {
+        let client = try await TestClient.connect(to: self)
+        try await client.login(user, password, token: token)
+        return client
     }
 
     /// Opens the same store file the server uses, as the CLI does.
