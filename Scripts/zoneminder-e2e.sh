@@ -192,12 +192,19 @@ log "work dir $TMP"
 ) &
 WATCHDOG_PID=$!
 
+# The websocket client's library: Debian's package (a fresh Debian 12 has no pip); pip only where apt has none.
 if ! python3 -c 'import websockets' 2>/dev/null; then
-    log "installing the websockets package (pip)"
-    timeout 300 python3 -m pip install -q websockets >"$TMP/pip.log" 2>&1 ||
-        timeout 300 python3 -m pip install -q --break-system-packages websockets >>"$TMP/pip.log" 2>&1 ||
-        { show_tail "$TMP/pip.log"; die "pip install websockets failed"; }
-    python3 -c 'import websockets' || die "websockets still not importable after pip install"
+    log "installing python3-websockets (apt-get)"
+    if ! timeout 300 apt-get install -y --no-install-recommends python3-websockets >"$TMP/websockets.log" 2>&1; then
+        show_tail "$TMP/websockets.log" 5
+        python3 -m pip --version >/dev/null 2>&1 ||
+            die "apt-get install python3-websockets failed and python3 has no pip to fall back on"
+        log "apt-get install python3-websockets failed; installing websockets with pip"
+        timeout 300 python3 -m pip install -q websockets >>"$TMP/websockets.log" 2>&1 ||
+            timeout 300 python3 -m pip install -q --break-system-packages websockets >>"$TMP/websockets.log" 2>&1 ||
+            { show_tail "$TMP/websockets.log"; die "pip install websockets failed"; }
+    fi
+    python3 -c 'import websockets' || die "websockets is not importable after installing it"
 fi
 
 # ---------------------------------------------------------------- build zmes
