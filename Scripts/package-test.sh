@@ -29,30 +29,17 @@ CONFIG=/etc/zmes/zmes.yml
 STATE=/var/lib/zmes
 export DEBIAN_FRONTEND=noninteractive
 
-PASSED=0
-FAILED=0
+# shellcheck source=lib/checks.sh
+source "$REPO/Scripts/lib/checks.sh"
 TMP=""
 ZMES_PID=""
 INSTALLED=0
-SKIPPED=0
 
-log() { printf '[%s] %s\n' "$(date +%T)" "$*" >&2; }
-skip() { SKIPPED=1; echo "SKIP: $*"; exit 0; }
-die() { FAILED=$((FAILED + 1)); echo "ERROR: $*"; exit 2; }
-pass() { PASSED=$((PASSED + 1)); echo "PASS: $*"; }
-fail() { FAILED=$((FAILED + 1)); echo "FAIL: $*"; }
 check() { # DESCRIPTION COMMAND...: PASS or FAIL by the command's status
     local what=$1
     shift
     if "$@"; then pass "$what"; else fail "$what"; fi
 }
-show_tail() {
-    [[ -s $1 ]] || return 0
-    echo "---- last ${2:-30} lines of $1 ----" >&2
-    tail -n "${2:-30}" "$1" >&2 || true
-    echo "----" >&2
-}
-alive() { [[ -n ${1:-} ]] && kill -0 "$1" 2>/dev/null; }
 package_state() { dpkg-query -W -f='${db:Status-Status}' zmes 2>/dev/null || true; }
 # Runs a command as the zmes user in its state directory, as the unit does (umask 0077, zmes:zmes
 # and www-data), on this test's ports. It execs: call it in a subshell, `(as_zmes ...) &` or `$(as_zmes ...)`.
@@ -65,12 +52,7 @@ cleanup() {
     local rc=$?
     set +e
     trap - EXIT INT TERM
-    if alive "$ZMES_PID"; then
-        kill -TERM "$ZMES_PID" 2>/dev/null
-        for _ in $(seq 1 100); do alive "$ZMES_PID" || break; sleep 0.1; done
-        kill -KILL "$ZMES_PID" 2>/dev/null
-        wait "$ZMES_PID" 2>/dev/null
-    fi
+    stop_pid "$ZMES_PID" 10
     if ((INSTALLED)) && [[ -n $(package_state) && $(package_state) != not-installed ]]; then
         log "purging the package left installed"
         dpkg -P zmes >>"$TMP/dpkg.log" 2>&1 || show_tail "$TMP/dpkg.log" 10
@@ -78,12 +60,9 @@ cleanup() {
     if [[ -n $TMP && -d $TMP ]]; then
         if ((rc != 0)); then log "logs kept in $TMP"; else rm -rf "$TMP"; fi
     fi
-    ((SKIPPED)) || echo "$PASSED passed, $FAILED failed"
-    exit "$rc"
+    end_checks "$rc"
 }
-trap cleanup EXIT
-trap 'FAILED=$((FAILED + 1)); echo "ERROR: interrupted"; exit 130' INT
-trap 'FAILED=$((FAILED + 1)); echo "ERROR: terminated"; exit 143' TERM
+trap_checks "a signal"
 
 # ---------------------------------------------------------------- setup
 [[ $(id -u) -eq 0 ]] || skip "must run as root (installs and purges the zmes package)"

@@ -49,8 +49,8 @@ BUILD_TIMEOUT=${ZMES_E2E_BUILD_TIMEOUT:-1800}
 DEADLINE=${ZMES_E2E_DEADLINE:-2700}
 export DEBIAN_FRONTEND=noninteractive
 
-PASSED=0
-FAILED=0
+# shellcheck source=lib/checks.sh
+source "$REPO/Scripts/lib/checks.sh"
 TMP=""
 MARIADB_PID=""
 MARIADB_OURS=0
@@ -59,39 +59,6 @@ ZMES_PID=""
 WS_PID=""
 SAMPLER_PID=""
 WATCHDOG_PID=""
-SKIPPED=0
-
-log() { printf '[%s] %s\n' "$(date +%T)" "$*" >&2; }
-skip() { SKIPPED=1; echo "SKIP: $*"; exit 0; }
-die() {
-    FAILED=$((FAILED + 1))
-    echo "ERROR: $*"
-    exit 2
-}
-pass() { PASSED=$((PASSED + 1)); echo "PASS: $*"; }
-fail() { FAILED=$((FAILED + 1)); echo "FAIL: $*"; }
-# Prints the last lines of a log file to stderr, for failure messages.
-show_tail() {
-    local file=$1 lines=${2:-30}
-    if [[ -s $file ]]; then
-        echo "---- last $lines lines of $file ----" >&2
-        tail -n "$lines" "$file" >&2 || true
-        echo "----" >&2
-    fi
-}
-alive() { [[ -n ${1:-} ]] && kill -0 "$1" 2>/dev/null; }
-# Sends TERM to a pid, waits up to $2 seconds, then KILL.
-stop_pid() {
-    local pid=$1 wait_s=${2:-10} i
-    alive "$pid" || return 0
-    kill -TERM "$pid" 2>/dev/null || true
-    for ((i = 0; i < wait_s * 10; i++)); do
-        alive "$pid" || { wait "$pid" 2>/dev/null || true; return 0; }
-        sleep 0.1
-    done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-}
 
 # ZoneMinder daemons run as www-data; these are the ones zmpkg.pl/zmdc.pl start.
 zm_pids() {
@@ -135,13 +102,9 @@ cleanup() {
             rm -rf "$TMP"
         fi
     fi
-    # The summary is the last line of every run that was not skipped.
-    ((SKIPPED)) || echo "$PASSED passed, $FAILED failed"
-    exit "$rc"
+    end_checks "$rc"
 }
-trap cleanup EXIT
-trap 'FAILED=$((FAILED + 1)); echo "ERROR: interrupted"; exit 130' INT
-trap 'FAILED=$((FAILED + 1)); echo "ERROR: terminated (deadline of ${DEADLINE}s or a signal)"; exit 143' TERM
+trap_checks "deadline of ${DEADLINE}s or a signal"
 
 # ---------------------------------------------------------------- 1. packages
 [[ $(id -u) -eq 0 ]] || skip "must run as root (installs packages, starts MariaDB and ZoneMinder)"
