@@ -49,8 +49,8 @@ BUILD_TIMEOUT=${ZMES_E2E_BUILD_TIMEOUT:-1800}
 DEADLINE=${ZMES_E2E_DEADLINE:-2700}
 export DEBIAN_FRONTEND=noninteractive
 
-PASSED=0
-FAILED=0
+# shellcheck source=lib/checks.sh
+source "$REPO/Scripts/lib/checks.sh"
 TMP=""
 MARIADB_PID=""
 MARIADB_OURS=0
@@ -59,39 +59,6 @@ ZMES_PID=""
 WS_PID=""
 SAMPLER_PID=""
 WATCHDOG_PID=""
-SKIPPED=0
-
-log() { printf '[%s] %s\n' "$(date +%T)" "$*" >&2; }
-skip() { SKIPPED=1; echo "SKIP: $*"; exit 0; }
-die() {
-    FAILED=$((FAILED + 1))
-    echo "ERROR: $*"
-    exit 2
-}
-pass() { PASSED=$((PASSED + 1)); echo "PASS: $*"; }
-fail() { FAILED=$((FAILED + 1)); echo "FAIL: $*"; }
-# Prints the last lines of a log file to stderr, for failure messages.
-show_tail() {
-    local file=$1 lines=${2:-30}
-    if [[ -s $file ]]; then
-        echo "---- last $lines lines of $file ----" >&2
-        tail -n "$lines" "$file" >&2 || true
-        echo "----" >&2
-    fi
-}
-alive() { [[ -n ${1:-} ]] && kill -0 "$1" 2>/dev/null; }
-# Sends TERM to a pid, waits up to $2 seconds, then KILL.
-stop_pid() {
-    local pid=$1 wait_s=${2:-10} i
-    alive "$pid" || return 0
-    kill -TERM "$pid" 2>/dev/null || true
-    for ((i = 0; i < wait_s * 10; i++)); do
-        alive "$pid" || { wait "$pid" 2>/dev/null || true; return 0; }
-        sleep 0.1
-    done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-}
 
 # ZoneMinder daemons run as www-data; these are the ones zmpkg.pl/zmdc.pl start.
 zm_pids() {
@@ -135,13 +102,9 @@ cleanup() {
             rm -rf "$TMP"
         fi
     fi
-    # The summary is the last line of every run that was not skipped.
-    ((SKIPPED)) || echo "$PASSED passed, $FAILED failed"
-    exit "$rc"
+    end_checks "$rc"
 }
-trap cleanup EXIT
-trap 'FAILED=$((FAILED + 1)); echo "ERROR: interrupted"; exit 130' INT
-trap 'FAILED=$((FAILED + 1)); echo "ERROR: terminated (deadline of ${DEADLINE}s or a signal)"; exit 143' TERM
+trap_checks "deadline of ${DEADLINE}s or a signal"
 
 # ---------------------------------------------------------------- 1. packages
 [[ $(id -u) -eq 0 ]] || skip "must run as root (installs packages, starts MariaDB and ZoneMinder)"
@@ -192,13 +155,12 @@ log "work dir $TMP"
 ) &
 WATCHDOG_PID=$!
 
-if ! python3 -c 'import websockets' 2>/dev/null; then
-    log "installing the websockets package (pip)"
-    timeout 300 python3 -m pip install -q websockets >"$TMP/pip.log" 2>&1 ||
-        timeout 300 python3 -m pip install -q --break-system-packages websockets >>"$TMP/pip.log" 2>&1 ||
-        { show_tail "$TMP/pip.log"; die "pip install websockets failed"; }
-    python3 -c 'import websockets' || die "websockets still not importable after pip install"
-fi
+# The websocket client's library: Debian's python3-websockets (a fresh Debian 12 has no pip).
+# shellcheck source=lib/websockets-python.sh
+source "$REPO/Scripts/lib/websockets-python.sh"
+PYTHON=$(websockets_python "$TMP/websockets.log") ||
+    { show_tail "$TMP/websockets.log"; die "no python3 can import websockets (apt-get install python3-websockets failed)"; }
+log "python with websockets: $PYTHON"
 
 # ---------------------------------------------------------------- build zmes
 # Built before ZoneMinder starts: a long build (or a wait for the .build lock)
@@ -387,7 +349,7 @@ timeout 120 zmpkg.pl start >>"$TMP/zmpkg.log" 2>&1 || {
     die "zmpkg.pl start failed"
 }
 log "waiting for $SHM_FILE (valid=1, state Idle)"
-if ! shm_info=$(python3 "$TMP/shm.py" wait-idle "$SHM_FILE" 90); then
+if ! shm_info=$("$PYTHON" "$TMP/shm.py" wait-idle "$SHM_FILE" 90); then
     echo "last read of $SHM_FILE: $shm_info" >&2
     show_tail "$TMP/zmpkg.log"
     for f in /var/log/zm/zmdc.log /var/log/zm/zmc_m$MONITOR_ID.log; do show_tail "$f" 20; done
@@ -407,7 +369,7 @@ fi
 
 # ---------------------------------------------------------------- 3. start zmes
 
-read -r WS_PORT ADMIN_PORT < <(python3 - <<'PY'
+read -r WS_PORT ADMIN_PORT < <("$PYTHON" - <<'PY'
 import socket
 socks = [socket.socket() for _ in range(2)]
 for s in socks:
@@ -425,7 +387,7 @@ EOF
 log "starting zmes serve (websocket port $WS_PORT, admin port $ADMIN_PORT)"
 "$ZMES_BIN" serve --config "$TMP/zmes.yml" >"$TMP/zmes.log" 2>&1 &
 ZMES_PID=$!
-http_ok() { python3 -c 'import sys,urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' "$1" >/dev/null 2>&1; }
+http_ok() { "$PYTHON" -c 'import sys,urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' "$1" >/dev/null 2>&1; }
 for i in $(seq 1 60); do
     http_ok "http://127.0.0.1:$ADMIN_PORT/healthz" && break
     alive "$ZMES_PID" || { show_tail "$TMP/zmes.log"; die "zmes exited at startup"; }
@@ -482,7 +444,7 @@ WS_URL=ws://127.0.0.1:$WS_PORT/
 
 # Plumbing: an alarm injected through the admin API reaches a websocket client.
 PROBE_EID=999000001
-if probe_out=$(timeout 30 python3 "$TMP/ws.py" probe "$WS_URL" "http://127.0.0.1:$ADMIN_PORT/api/v1/alarms" \
+if probe_out=$(timeout 30 "$PYTHON" "$TMP/ws.py" probe "$WS_URL" "http://127.0.0.1:$ADMIN_PORT/api/v1/alarms" \
     "{\"monitorId\":$MONITOR_ID,\"eventId\":$PROBE_EID,\"name\":\"$MONITOR_NAME\",\"cause\":\"e2e probe\",\"kind\":\"start\"}" 2>&1); then
     pass "websocket client receives alarms (admin-injected probe): $probe_out"
 else
@@ -491,7 +453,7 @@ fi
 
 WS_OUT=$TMP/ws.jsonl
 : >"$WS_OUT"
-python3 "$TMP/ws.py" listen "$WS_URL" "$WS_OUT" "$TMP/ws.ready" 900 >"$TMP/ws.log" 2>&1 &
+"$PYTHON" "$TMP/ws.py" listen "$WS_URL" "$WS_OUT" "$TMP/ws.ready" 900 >"$TMP/ws.log" 2>&1 &
 WS_PID=$!
 for i in $(seq 1 50); do
     [[ -e $TMP/ws.ready ]] && break
@@ -504,7 +466,7 @@ log "websocket client connected to $WS_URL"
 # ---------------------------------------------------------------- 5. force an alarm
 latest_event() { sql -N "$DB_NAME" -e "SELECT COALESCE(MAX(Id),0) FROM Events WHERE MonitorId=$MONITOR_ID"; }
 before=$(latest_event)
-python3 "$TMP/shm.py" sample "$SHM_FILE" "$TMP/shm-samples.jsonl" >/dev/null 2>&1 &
+"$PYTHON" "$TMP/shm.py" sample "$SHM_FILE" "$TMP/shm-samples.jsonl" >/dev/null 2>&1 &
 SAMPLER_PID=$!
 sleep 0.5
 log "forcing an alarm: zmu -m $MONITOR_ID -a"
@@ -514,7 +476,7 @@ ZMU_EID=$(sed -n 's/.*event id: *\([0-9][0-9]*\).*/\1/p' <<<"$zmu_out" | head -1
 sleep 1.5
 log "cancelling: zmu -m $MONITOR_ID -c"
 zmu_out=$(timeout 30 zmu -m "$MONITOR_ID" -c -U admin -P admin 2>&1) || die "zmu -c failed or timed out: $zmu_out"
-python3 "$TMP/shm.py" wait-idle "$SHM_FILE" 30 >/dev/null || fail "monitor $MONITOR_ID did not return to Idle within 30 s of the cancel"
+"$PYTHON" "$TMP/shm.py" wait-idle "$SHM_FILE" 30 >/dev/null || fail "monitor $MONITOR_ID did not return to Idle within 30 s of the cancel"
 sleep 1
 stop_pid "$SAMPLER_PID" 3
 SAMPLER_PID=""
@@ -531,7 +493,7 @@ else
 fi
 
 # Shared-memory lifecycle seen by the sampler: Alarm with last_event_id = EID, then Idle.
-if lifecycle=$(python3 - "$TMP/shm-samples.jsonl" "$EID" <<'PY'
+if lifecycle=$("$PYTHON" - "$TMP/shm-samples.jsonl" "$EID" <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 eid = int(sys.argv[2])
@@ -551,7 +513,7 @@ else
 fi
 
 # zmes notifications: wait up to 15 s for the start and the end of event EID.
-ws_results=$(python3 - "$WS_OUT" "$EID" "$MONITOR_NAME" "$MONITOR_ID" 15 <<'PY'
+ws_results=$("$PYTHON" - "$WS_OUT" "$EID" "$MONITOR_NAME" "$MONITOR_ID" 15 <<'PY'
 import json, sys, time
 out, eid, name, mid, wait_s = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], float(sys.argv[5])
 found = {}
@@ -592,7 +554,7 @@ log "websocket messages received: $got"
 mocord_event() { sql -N "$DB_NAME" -e "SELECT COALESCE(MAX(Id),0) FROM Events WHERE MonitorId=$MOCORD_ID"; }
 # zmes's notifications for the Mocord monitor so far, one "kind eventid" a line.
 mocord_notes() {
-    python3 - "$WS_OUT" "$MOCORD_ID" <<'PY'
+    "$PYTHON" - "$WS_OUT" "$MOCORD_ID" <<'PY'
 import json, sys
 for line in open(sys.argv[1]):
     try:
@@ -613,12 +575,12 @@ force_mocord_alarm() {
     log "zmu -m $MOCORD_ID -a: ${out:-<no output>}"
     sleep 1.5
     timeout 30 zmu -m "$MOCORD_ID" -c -U admin -P admin >/dev/null 2>&1 || { fail "zmu -m $MOCORD_ID -c failed"; return 1; }
-    python3 "$TMP/shm.py" wait-idle "$MOCORD_SHM" 30 1,5 >/dev/null || { fail "Mocord monitor did not rest within 30 s of the cancel"; return 1; }
+    "$PYTHON" "$TMP/shm.py" wait-idle "$MOCORD_SHM" 30 1,5 >/dev/null || { fail "Mocord monitor did not rest within 30 s of the cancel"; return 1; }
     sleep 3   # a few polls, and the end's delivery
 }
 
-if ! python3 "$TMP/shm.py" wait-idle "$MOCORD_SHM" 60 1,5 >/dev/null; then
-    fail "Mocord monitor $MOCORD_ID is not capturing: $(python3 "$TMP/shm.py" read "$MOCORD_SHM")"
+if ! "$PYTHON" "$TMP/shm.py" wait-idle "$MOCORD_SHM" 60 1,5 >/dev/null; then
+    fail "Mocord monitor $MOCORD_ID is not capturing: $("$PYTHON" "$TMP/shm.py" read "$MOCORD_SHM")"
 else
     first_section=$(mocord_event)
     log "Mocord: waiting for two section boundaries with no alarm (sections of ${SECTION_SECONDS}s; open section $first_section)"
@@ -679,7 +641,7 @@ WS_PID=""
 start_listener() { # OUT READY: a websocket client appending messages to OUT
     : >"$1"
     rm -f "$2"
-    python3 "$TMP/ws.py" listen "$WS_URL" "$1" "$2" 120 >>"$TMP/ws.log" 2>&1 &
+    "$PYTHON" "$TMP/ws.py" listen "$WS_URL" "$1" "$2" 120 >>"$TMP/ws.log" 2>&1 &
     WS_PID=$!
     for i in $(seq 1 50); do
         [[ -e $2 ]] && return 0
@@ -689,7 +651,7 @@ start_listener() { # OUT READY: a websocket client appending messages to OUT
     return 1
 }
 count_alarms() { # OUT EID KIND: how many alarm messages of that kind for that event OUT holds
-    python3 - "$1" "$2" "$3" <<'PY'
+    "$PYTHON" - "$1" "$2" "$3" <<'PY'
 import json, sys
 out, eid, kind = sys.argv[1:4]
 n = 0
@@ -743,7 +705,7 @@ start_listener "$RESTART_OUT2" "$TMP/ws2.ready" || die "websocket client could n
 sleep 1
 log "cancelling: zmu -m $MONITOR_ID -c"
 zmu_out=$(timeout 30 zmu -m "$MONITOR_ID" -c -U admin -P admin 2>&1) || die "zmu -c failed or timed out: $zmu_out"
-python3 "$TMP/shm.py" wait-idle "$SHM_FILE" 30 >/dev/null || fail "monitor $MONITOR_ID did not return to Idle within 30 s of the cancel"
+"$PYTHON" "$TMP/shm.py" wait-idle "$SHM_FILE" 30 >/dev/null || fail "monitor $MONITOR_ID did not return to Idle within 30 s of the cancel"
 ends=$(wait_count "$RESTART_OUT2" "$EID2" end 15)
 sleep 2  # a second end, if any, would come now
 ends=$(count_alarms "$RESTART_OUT2" "$EID2" end)

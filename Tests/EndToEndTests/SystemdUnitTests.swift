@@ -49,10 +49,10 @@ struct SystemdUnitTests {
             print("systemd-analyze is not installed here: only the settings test ran")
             return
         }
-        // The unit names /usr/local/bin/zmes; verify checks that the program exists, so point it at the one just built.
+        // The unit names /usr/bin/zmes (the package's); verify checks that the program exists, so point it at the one just built.
         let directory = Zmes.makeDirectory()
         let text = try String(contentsOfFile: Self.unitPath, encoding: .utf8)
-            .replacingOccurrences(of: "/usr/local/bin/zmes", with: Zmes.executable.path)
+            .replacingOccurrences(of: "ExecStart=/usr/bin/zmes ", with: "ExecStart=\(Zmes.executable.path) ")
         try text.write(toFile: directory + "/zmes.service", atomically: true, encoding: .utf8)
         let verify = try Self.run(analyze, ["verify", directory + "/zmes.service"])
         print("systemd-analyze verify: exit \(verify.status) \(verify.output)")

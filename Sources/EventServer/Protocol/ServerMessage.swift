@@ -3,8 +3,11 @@ import Model
 
 /// The protocol compatibility level on the wire. zmNinja warns unless it compares >= "6.0".
 public let protocolVersion = "7.0"
+/// The release this is: `zmes --version` prints it and `Scripts/package-deb.sh` names the package
+/// after it. Raise it when a release changes what users see.
+public let zmesVersion = "0.1.0"
 /// The product's own version, sent beside `version` as `server`.
-public let productVersion = "zmes 0.1.0"
+public let productVersion = "zmes \(zmesVersion)"
 
 /// Failure reasons, exactly as clients match them.
 enum FailureReason: String, Sendable {
