@@ -289,7 +289,7 @@ struct Benchmark {
         var logger = Logger(label: "zmes.bench")
         logger.logLevel = .warning
         let dispatcher = Dispatcher(
-            store: store, routes: [.apns: Dispatcher.Route(credentialName: "bench", sender: sender)],
+            store: store, senders: [.apns: CredentialSender(credentialName: "bench", sender: sender)],
             template: MessageTemplate(title: "{name} Alarm ({eid})", body: "{cause} at {time}"), maxAge: 3_600,
             maxInFlight: inFlight, logger: logger)
 

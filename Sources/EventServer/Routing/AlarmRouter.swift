@@ -19,7 +19,7 @@ public struct AlarmRouter: Sendable {
     let auth: any AuthBackend
     let pushEnabled: Bool
     /// Which provider each token goes to; follows credential reloads.
-    let providers: RouteTable
+    let senders: SenderTable
     let logger: Logger
     /// Told when pushes were queued, so the dispatcher wakes at once.
     var onQueued: @Sendable () -> Void = {}
@@ -33,7 +33,7 @@ public struct AlarmRouter: Sendable {
         let devices = try await store.devices(watching: alarm.monitorId)
         let permissions = try await auth.monitorPermissions(for: Set(devices.map(\.user)))
         let connected = await sessions.connectedTokens()
-        let selection = providers.selection
+        let selection = senders.selection
         var candidates: [NotificationCandidate] = []
         for device in devices {
             guard permissions.monitors(for: device.user).contains(alarm.monitorId), device.filter.allows(monitor: alarm.monitorId) else { continue }
@@ -82,6 +82,6 @@ extension AlarmRouter {
     ) -> AlarmRouter {
         AlarmRouter(
             store: store, sessions: SessionRegistry(), auth: auth, pushEnabled: pushEnabled,
-            providers: RouteTable(routes: [:], selection: selection), logger: logger)
+            senders: SenderTable(senders: [:], selection: selection), logger: logger)
     }
 }

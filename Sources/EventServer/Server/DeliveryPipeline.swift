@@ -8,12 +8,12 @@ import Storage
 import ZoneMinder
 
 /// The parts an alarm passes through, built from the configuration: the store, who may log in and see what
-/// (auth), the push routes and dispatcher, and the alarm router in front of them.
+/// (auth), the push senders and dispatcher, and the alarm router in front of them.
 struct DeliveryPipeline: Sendable {
     let context: ServerContext
     let alarmRouter: AlarmRouter
     let dispatcher: Dispatcher
-    let providers: RouteTable
+    let senders: SenderTable
     let metrics: PrometheusCollectorRegistry
     private let outbound: Outbound
 
@@ -42,20 +42,20 @@ struct DeliveryPipeline: Sendable {
                     "broken": "\(credentials.broken[credential.name] ?? "no")",
                 ])
         }
-        let providers = RouteTable(
-            routes: credentials.routes(client: outbound.push, store: store, logger: logger, telemetry: context.telemetry),
+        let senders = SenderTable(
+            senders: credentials.senders(client: outbound.push, store: store, logger: logger, telemetry: context.telemetry),
             selection: credentials.selection)
         let dispatcher = Dispatcher(
-            store: store, table: providers,
+            store: store, table: senders,
             template: MessageTemplate(title: configuration.push.title, body: configuration.push.body),
             maxAge: TimeInterval(configuration.push.maxAge), logger: logger, telemetry: context.telemetry)
         var alarmRouter = AlarmRouter(
             store: store, sessions: context.sessions, auth: auth, pushEnabled: configuration.push.enabled,
-            providers: providers, logger: logger)
+            senders: senders, logger: logger)
         alarmRouter.onQueued = { dispatcher.wake() }
         alarmRouter.telemetry = context.telemetry
         return DeliveryPipeline(
-            context: context, alarmRouter: alarmRouter, dispatcher: dispatcher, providers: providers,
+            context: context, alarmRouter: alarmRouter, dispatcher: dispatcher, senders: senders,
             metrics: metrics, outbound: outbound)
     }
 
@@ -89,8 +89,8 @@ struct DeliveryPipeline: Sendable {
         tls?.reloadCertificate(logger: logger)
         do {
             let fresh = try await CredentialSet.load(from: store, logger: logger)
-            providers.replace(
-                routes: fresh.routes(client: outbound.push, store: store, logger: logger, telemetry: context.telemetry),
+            senders.replace(
+                senders: fresh.senders(client: outbound.push, store: store, logger: logger, telemetry: context.telemetry),
                 selection: fresh.selection)
             logger.notice("credentials reloaded", metadata: ["credentials": "\(fresh.credentials.map(\.name).sorted())"])
         } catch {

@@ -33,8 +33,8 @@ public struct CredentialSet: Sendable {
     }
 
     /// A sender per provider that has a credential.
-    public func routes(client: CurlClient, store: Store?, logger: Logger, telemetry: Telemetry = .disabled) -> [PushProvider: Dispatcher.Route] {
-        var routes: [PushProvider: Dispatcher.Route] = [:]
+    public func senders(client: CurlClient, store: Store?, logger: Logger, telemetry: Telemetry = .disabled) -> [PushProvider: CredentialSender] {
+        var senders: [PushProvider: CredentialSender] = [:]
         for provider in PushProvider.allCases {
             guard let credential = first(for: provider) else { continue }
             do {
@@ -44,11 +44,11 @@ public struct CredentialSet: Sendable {
                 case .fcm(let fcm): sender = try FCMSender(credential: fcm, client: client, telemetry: telemetry)
                 case .proxy(let proxy): sender = ProxySender(credential: proxy, client: client)
                 }
-                routes[provider] = Dispatcher.Route(credentialName: credential.name, sender: sender)
+                senders[provider] = CredentialSender(credentialName: credential.name, sender: sender)
             } catch {
                 logger.error("credential unusable; register it again", metadata: ["credential": "\(credential.name)", "error": "\(error)"])
             }
         }
-        return routes
+        return senders
     }
 }

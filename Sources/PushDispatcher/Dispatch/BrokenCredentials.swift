@@ -6,19 +6,19 @@ import Storage
 struct BrokenCredentials {
     private var marks: [String: String] = [:]
     private var readAt: ContinuousClock.Instant?
-    private var routesGeneration = -1
+    private var sendersGeneration = -1
 
     mutating func invalidate() {
         readAt = nil
     }
 
     /// - Returns: broken credential names and why; empty when the store cannot be read.
-    mutating func current(store: Store, routes generation: Int, lifetime: Duration) async -> [String: String] {
+    mutating func current(store: Store, senders generation: Int, lifetime: Duration) async -> [String: String] {
         let now = ContinuousClock.now
-        if let readAt, generation == routesGeneration, now - readAt < lifetime { return marks }
+        if let readAt, generation == sendersGeneration, now - readAt < lifetime { return marks }
         marks = (try? await store.brokenCredentials()) ?? [:]
         readAt = now
-        routesGeneration = generation
+        sendersGeneration = generation
         return marks
     }
 }

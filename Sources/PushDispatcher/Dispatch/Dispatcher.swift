@@ -7,19 +7,8 @@ import Storage
 /// Drains the outbox: claims due jobs, sends them through the provider's sender with a
 /// bounded number in flight, and records each outcome (in batches) in the store.
 public final class Dispatcher: Sendable {
-    /// A provider's sender and the credential it uses.
-    public struct Route: Sendable {
-        public var credentialName: String
-        public var sender: any PushSender
-
-        public init(credentialName: String, sender: any PushSender) {
-            self.credentialName = credentialName
-            self.sender = sender
-        }
-    }
-
     let store: Store
-    let table: RouteTable
+    let table: SenderTable
     let template: MessageTemplate
     let retry: RetryPolicy
     let maxInFlight: Int
@@ -36,13 +25,13 @@ public final class Dispatcher: Sendable {
     /// dispatcher marks one (it re-reads then), on a reload, or from the CLI in another process.
     private static let brokenCredentialsLifetime: Duration = .seconds(1)
 
-    public convenience init(store: Store, routes: [PushProvider: Route], template: MessageTemplate, maxAge: TimeInterval, maxInFlight: Int = Dispatcher.defaultMaxInFlight, logger: Logger, telemetry: Telemetry = .disabled) {
-        self.init(store: store, table: RouteTable(routes: routes, selection: ProviderSelection(configured: Set(routes.keys))),
+    public convenience init(store: Store, senders: [PushProvider: CredentialSender], template: MessageTemplate, maxAge: TimeInterval, maxInFlight: Int = Dispatcher.defaultMaxInFlight, logger: Logger, telemetry: Telemetry = .disabled) {
+        self.init(store: store, table: SenderTable(senders: senders, selection: ProviderSelection(configured: Set(senders.keys))),
                   template: template, maxAge: maxAge, maxInFlight: maxInFlight, logger: logger, telemetry: telemetry)
     }
 
     /// - Parameter table: the senders; replacing its contents (credentials reload) takes effect at the next claim.
-    public init(store: Store, table: RouteTable, template: MessageTemplate, maxAge: TimeInterval, maxInFlight: Int = Dispatcher.defaultMaxInFlight, logger: Logger, telemetry: Telemetry = .disabled) {
+    public init(store: Store, table: SenderTable, template: MessageTemplate, maxAge: TimeInterval, maxInFlight: Int = Dispatcher.defaultMaxInFlight, logger: Logger, telemetry: Telemetry = .disabled) {
         self.telemetry = telemetry
         self.store = store
         self.table = table
@@ -103,20 +92,20 @@ public final class Dispatcher: Sendable {
                     await releaseExpiredClaims()
                 }
                 if inFlight <= maxInFlight / 2 {
-                    let routes = table.routes
-                    let providers = Set(routes.keys)
-                    let marks = await broken.current(store: store, routes: table.generation, lifetime: Self.brokenCredentialsLifetime)
+                    let senders = table.senders
+                    let providers = Set(senders.keys)
+                    let marks = await broken.current(store: store, senders: table.generation, lifetime: Self.brokenCredentialsLifetime)
                     let claimed = await claim(limit: maxInFlight - inFlight, providers: providers)
                     var rendered = RenderedAlarms(template: template)
                     for job in claimed {
                         inFlight += 1
                         let text = rendered.text(for: job.job.alarm)
-                        group.addTask { await self.attempt(job, route: routes[job.job.provider], broken: marks, text: text) }
+                        group.addTask { await self.attempt(job, via: senders[job.job.provider], broken: marks, text: text) }
                     }
                 }
                 if inFlight == 0 {
                     if await flush(&pending, into: &outcomes) { broken.invalidate() }
-                    let next = (try? await store.nextDueTime(providers: Set(table.routes.keys))) ?? nil
+                    let next = (try? await store.nextDueTime(providers: Set(table.senders.keys))) ?? nil
                     let wait = next.map { max(0.001, min(1, $0.timeIntervalSinceNow)) } ?? 1
                     if stop.isSet { break }
                     await wakeSignal.wait(timeout: .milliseconds(Int(wait * 1_000)))
@@ -160,7 +149,7 @@ public final class Dispatcher: Sendable {
         }
     }
 
-    private func attempt(_ claimed: ClaimedJob, route: Route?, broken: [String: String], text: (title: String, body: String)) async -> Completed {
+    private func attempt(_ claimed: ClaimedJob, via route: CredentialSender?, broken: [String: String], text: (title: String, body: String)) async -> Completed {
         guard let route else {
             return Completed(job: claimed, outcome: .failed(reason: "no \(claimed.job.provider.rawValue) credential"), credentialName: nil)
         }
