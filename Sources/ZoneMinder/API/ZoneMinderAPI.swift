@@ -51,7 +51,7 @@ public struct ZoneMinderAPI: Sendable {
             body: Array(form.utf8))
         switch status {
         case 200:
-            let reply = try? JSONDecoder().decode(ZoneMinderReplies.Login.self, from: Data(body))
+            let reply = ZoneMinderReplies.Login.decode(body)
             guard let token = reply?.accessToken, !token.isEmpty else {
                 throw .unexpected(status: status, detail: "no access_token in the login reply (is OPT_USE_AUTH on?)")
             }

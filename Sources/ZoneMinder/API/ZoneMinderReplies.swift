@@ -1,13 +1,16 @@
+import Foundation
+
 /// The parts of ZoneMinder's API replies zmes reads (ZoneMinder 1.34–1.36).
 enum ZoneMinderReplies {
-    /// `POST /api/host/login.json`.
+    /// `POST /api/host/login.json` (`access_token`, `access_token_expires`: read with snake-case keys).
     struct Login: Decodable {
         var accessToken: String?
         var accessTokenExpires: Double?
 
-        enum CodingKeys: String, CodingKey {
-            case accessToken = "access_token"
-            case accessTokenExpires = "access_token_expires"
+        static func decode(_ body: [UInt8]) -> Login? {
+            let decoder = JSONDecoder()
+            decoder.keyDecodingStrategy = .convertFromSnakeCase
+            return try? decoder.decode(Login.self, from: Data(body))
         }
     }
 
