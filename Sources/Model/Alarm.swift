@@ -23,6 +23,9 @@ public struct Alarm: Sendable, Hashable, Codable {
     /// which a restart never reuses. An end with 0 closes whichever alarm of its event was
     /// notified.
     public var occurrence: Int
+    /// Sent as a critical alert (a `rules:` entry with `action: critical`): APNs
+    /// `interruption-level: critical`; FCM and the proxy already send every alarm at high priority.
+    public var critical: Bool
 
     public init(
         monitorId: Int,
@@ -32,7 +35,8 @@ public struct Alarm: Sendable, Hashable, Codable {
         kind: AlarmKind = .start,
         time: Date = Date(),
         source: String = "admin",
-        occurrence: Int = 0
+        occurrence: Int = 0,
+        critical: Bool = false
     ) {
         self.monitorId = monitorId
         self.monitorName = monitorName
@@ -42,6 +46,7 @@ public struct Alarm: Sendable, Hashable, Codable {
         self.time = time
         self.source = source
         self.occurrence = occurrence
+        self.critical = critical
     }
 
     /// The cause as clients show it: end notifications are prefixed `End:` exactly once.

@@ -110,9 +110,10 @@ public struct LocalTime: Sendable, Equatable {
     public var weekday: Weekday
     public var minuteOfDay: Int
 
-    public init(weekday: Weekday, minuteOfDay: Int) {
+    /// `LocalTime(.mon, 23, 30)`: Monday, 23:30.
+    public init(_ weekday: Weekday, _ hour: Int, _ minute: Int) {
         self.weekday = weekday
-        self.minuteOfDay = minuteOfDay
+        minuteOfDay = hour * 60 + minute
     }
 
     public init(_ date: Date, calendar: Calendar = .current) {

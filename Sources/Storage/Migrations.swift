@@ -114,6 +114,17 @@ enum Migrations {
         migrator.registerMigration("v9-outbox-retention") { db in
             try OutboxRetentionSchema.create(db)
         }
+        migrator.registerMigration("v10-monitor-mutes") { db in
+            // `zmes monitor mute`: a monitor sends nothing until `until`; a rule's `critical` travels with the job.
+            try db.execute(sql: """
+                CREATE TABLE monitor_mutes (
+                    monitor_id INTEGER PRIMARY KEY,
+                    until REAL NOT NULL,
+                    set_at REAL NOT NULL
+                );
+                ALTER TABLE outbox ADD COLUMN critical INTEGER NOT NULL DEFAULT 0;
+                """)
+        }
         return migrator
     }
 }

@@ -110,6 +110,26 @@ struct ServeCommandTests {
         }
     }
 
+    @Test("zmes monitor mute, list and unmute; a bad duration is refused")
+    func monitorMuteCommands() throws {
+        let directory = Zmes.makeDirectory()
+        let muted = try Zmes.run(["monitor", "mute", "3", "--for", "1h30m"], in: directory)
+        #expect(muted.status == 0, "\(muted.errors)")
+        #expect(muted.output.contains("monitor 3 muted until"))
+        let list = try Zmes.json(["monitor", "list", "--json"], in: directory)
+        #expect(list.count == 1)
+        #expect(list.first?["monitorId"] as? Int == 3)
+        let until = try #require((list.first?["until"] as? String).flatMap { ISO8601DateFormatter().date(from: $0) })
+        #expect(abs(until.timeIntervalSinceNow - 5_400) < 120)
+        for bad in ["2x", "0m", "999d", "h"] {
+            let refused = try Zmes.run(["monitor", "mute", "3", "--for", bad], in: directory)
+            #expect(refused.status != 0, "--for \(bad)")
+            #expect(refused.errors.contains("--for must be a duration"), "--for \(bad): \(refused.errors)")
+        }
+        #expect(try Zmes.run(["monitor", "unmute", "3"], in: directory).output.contains("monitor 3 unmuted"))
+        #expect(try Zmes.json(["monitor", "list", "--json"], in: directory).isEmpty)
+    }
+
     @Test("check-config names the key that is wrong and exits 1")
     func checkConfig() throws {
         let directory = Zmes.makeDirectory()

@@ -26,13 +26,13 @@ struct MonitorRuleTests {
             try MonitorRule(monitorId: 3, window: TimeWindow(from: "21:00", to: "07:00"), days: [.mon, .tue], causePattern: "^(?!.*person).*$", action: .mute),
             try MonitorRule(monitorId: 3, causePattern: "PERSON", action: .critical),
         ]
-        let mondayNight = LocalTime(weekday: .mon, minuteOfDay: 23 * 60)
+        let mondayNight = LocalTime(.mon, 23, 0)
         #expect(MonitorRule.action(for: garage, at: mondayNight, in: rules) == .mute)
         var person = garage
         person.cause = "detected:person:91%"
         #expect(MonitorRule.action(for: person, at: mondayNight, in: rules) == .critical)
-        #expect(MonitorRule.action(for: garage, at: LocalTime(weekday: .wed, minuteOfDay: 23 * 60), in: rules) == nil)
-        #expect(MonitorRule.action(for: garage, at: LocalTime(weekday: .mon, minuteOfDay: 12 * 60), in: rules) == nil)
+        #expect(MonitorRule.action(for: garage, at: LocalTime(.wed, 23, 0), in: rules) == nil)
+        #expect(MonitorRule.action(for: garage, at: LocalTime(.mon, 12, 0), in: rules) == nil)
         var otherMonitor = garage
         otherMonitor.monitorId = 4
         #expect(MonitorRule.action(for: otherMonitor, at: mondayNight, in: rules) == nil)
@@ -55,6 +55,6 @@ struct MonitorRuleTests {
         calendar.timeZone = try #require(TimeZone(identifier: "America/New_York"))
         // 2026-12-07 03:30 UTC is Sunday 22:30 in New York.
         let date = Date(timeIntervalSince1970: 1_796_614_200)
-        #expect(LocalTime(date, calendar: calendar) == LocalTime(weekday: .sun, minuteOfDay: 22 * 60 + 30))
+        #expect(LocalTime(date, calendar: calendar) == LocalTime(.sun, 22, 30))
     }
 }

@@ -25,6 +25,16 @@ struct PayloadTests {
         #expect(object["notification_foreground"] as? String == "true")
     }
 
+    @Test("a critical alarm is an APNs critical interruption; others carry no interruption level")
+    func critical() throws {
+        var critical = message(body: "person")
+        critical.alarm.critical = true
+        let aps = try #require((try JSONSerialization.jsonObject(with: Data(APNsPayload.encode(critical))) as? [String: Any])?["aps"] as? [String: Any])
+        #expect(aps["interruption-level"] as? String == "critical")
+        let plain = try #require((try JSONSerialization.jsonObject(with: Data(APNsPayload.encode(message(body: "x")))) as? [String: Any])?["aps"] as? [String: Any])
+        #expect(plain["interruption-level"] == nil)
+    }
+
     @Test("a long alert body is cut so the APNs payload stays within 4096 bytes; the custom keys stay whole")
     func truncation() throws {
         for body in [String(repeating: "x", count: 10_000), String(repeating: "é🚨", count: 3_000)] {

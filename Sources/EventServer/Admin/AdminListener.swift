@@ -24,6 +24,7 @@ enum AdminListener {
             .addRoutes(to: routes.group("api/v1/alarms"))
         PushesController(store: context.store, dispatcher: pipeline.dispatcher)
             .addRoutes(to: routes.group("api/v1/pushes"))
+        MonitorsController(store: context.store).addRoutes(to: routes.group("api/v1/monitors"))
         HealthController(context: context, listeners: listeners).addRoutes(to: routes.group("healthz"))
         MetricsController(context: context, metrics: pipeline.metrics).addRoutes(to: routes.group("metrics"))
         let configuration = context.configuration.admin

@@ -1,4 +1,5 @@
 import Foundation
+import Model
 
 /// Everything `zmes.yml` can set, with the built-in defaults listed in docs/CONFIGURATION.md.
 public struct Configuration: Sendable, Equatable {
@@ -103,6 +104,8 @@ public struct Configuration: Sendable, Equatable {
     public var store = Store()
     public var push = Push()
     public var zoneminder = ZoneMinder()
+    /// Mute or make critical by monitor, time of day, day and cause (docs/OPERATIONS.md, "Mutes and rules").
+    public var rules: [MonitorRule] = []
 
     public init() {}
 

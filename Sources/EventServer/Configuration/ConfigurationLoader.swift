@@ -1,4 +1,5 @@
 import Foundation
+import Model
 import Yams
 
 /// Reads `zmes.yml`, applies `ZMES_*` environment overrides and checks every key.
@@ -19,7 +20,7 @@ public struct ConfigurationLoader: Sendable {
         "zoneminder.enabled", "zoneminder.url", "zoneminder.user", "zoneminder.password", "zoneminder.shm_dir",
         "zoneminder.poll_interval", "zoneminder.send_event_end", "zoneminder.login_cache",
     ]
-    static let listKeys: [String] = ["zoneminder.monitors", "server.trusted_proxies", "server.tls.hostnames"]
+    static let listKeys: [String] = ["zoneminder.monitors", "server.trusted_proxies", "server.tls.hostnames", "rules"]
     static let sections: Set<String> = ["log", "server", "server.tls", "admin", "auth", "store", "push", "zoneminder"]
 
     /// The keys whose values are secrets, masked by `check-config`.
@@ -62,7 +63,7 @@ public struct ConfigurationLoader: Sendable {
         return try build(from: values)
     }
 
-    /// The keys the environment can set: every one but `zoneminder.monitors`.
+    /// The keys the environment can set: every one but `zoneminder.monitors` and `rules`.
     static var environmentKeys: [String] { scalarKeys + ["server.trusted_proxies", "server.tls.hostnames"] }
 
     /// `server.tls.enabled` → `ZMES_SERVER_TLS_ENABLED`.
@@ -181,6 +182,7 @@ public struct ConfigurationLoader: Sendable {
         c.zoneminder.pollInterval = try reader.double("zoneminder.poll_interval", default: c.zoneminder.pollInterval, range: 0.01...60)
         c.zoneminder.sendEventEnd = try reader.bool("zoneminder.send_event_end", default: c.zoneminder.sendEventEnd)
         c.zoneminder.monitors = try reader.monitors("zoneminder.monitors")
+        c.rules = try reader.rules("rules")
         c.zoneminder.loginCache = try reader.double("zoneminder.login_cache", default: c.zoneminder.loginCache, range: 0...86_400)
         if c.zoneminder.enabled || c.auth.backend == .zoneminder {
             guard c.zoneminder.url.hasPrefix("http://") || c.zoneminder.url.hasPrefix("https://") else {
@@ -342,5 +344,49 @@ private struct Reader {
             monitors.append(.init(id: id, name: name))
         }
         return monitors
+    }
+
+    /// `rules: [{monitor: 3, from: "21:00", to: "07:00", days: [mon, fri], cause_has: "person", action: mute}]`.
+    func rules(_ key: String) throws(ConfigurationError) -> [MonitorRule] {
+        guard let value = values[key] else { return [] }
+        guard case .node(let node) = value, let sequence = node.sequence else {
+            throw .wrongType(key: key, expected: "a list like [{monitor: 3, from: \"21:00\", to: \"07:00\", action: mute}]", found: "something else")
+        }
+        var rules: [MonitorRule] = []
+        let fields: Set<String> = ["monitor", "from", "to", "days", "cause_has", "action"]
+        for (index, entry) in sequence.enumerated() {
+            let entryKey = "\(key)[\(index)]"
+            guard let mapping = entry.mapping else {
+                throw .wrongType(key: entryKey, expected: "a mapping with monitor and action", found: ConfigurationLoader.describe(entry))
+            }
+            for (k, _) in mapping where !fields.contains(k.string ?? "") {
+                throw .unknownKey("\(entryKey).\(k.string ?? "")")
+            }
+            guard let monitor = mapping["monitor"]?.int, monitor >= 0 else {
+                throw .invalidValue(key: "\(entryKey).monitor", reason: "must be a monitor id (a whole number)")
+            }
+            guard let actionText = mapping["action"]?.scalar?.string, let action = MonitorRule.Action(rawValue: actionText) else {
+                throw .invalidValue(key: "\(entryKey).action", reason: "must be mute or critical")
+            }
+            let from = mapping["from"]?.scalar?.string
+            let to = mapping["to"]?.scalar?.string
+            guard (from == nil) == (to == nil) else {
+                throw .invalidValue(key: entryKey, reason: "from and to go together (neither: all day)")
+            }
+            do {
+                let window = try from.flatMap { from in try to.map { to in try TimeWindow(from: from, to: to) } }
+                var days: Set<Weekday> = []
+                if let daysNode = mapping["days"] {
+                    let names = daysNode.sequence.map { $0.compactMap { $0.scalar?.string } }
+                        ?? (daysNode.scalar?.string ?? "").split(separator: ",").map(String.init)
+                    for name in names { days.insert(try Weekday(name: name)) }
+                }
+                let pattern = mapping["cause_has"]?.scalar?.string
+                rules.append(try MonitorRule(monitorId: monitor, window: window, days: days, causePattern: pattern, action: action))
+            } catch {
+                throw .invalidValue(key: entryKey, reason: "\(error)")
+            }
+        }
+        return rules
     }
 }

@@ -9,6 +9,8 @@ public struct RoutingReport: Sendable, Equatable, Codable {
     public var devicesNotified: Int
     public var pushesQueued: Int
     public var websocketDeliveries: Int
+    /// Why nothing was sent: `monitor muted until <time>` or `rule`; absent when the alarm went out.
+    public var muted: String?
 }
 
 /// Decides who gets an alarm (docs/PROTOCOL.md, "Who gets what" under the choices) and hands it on:
@@ -24,12 +26,28 @@ public struct AlarmRouter: Sendable {
     /// Told when pushes were queued, so the dispatcher wakes at once.
     var onQueued: @Sendable () -> Void = {}
     var telemetry: Telemetry = .disabled
+    /// The `rules:` of the configuration: mute or make critical by monitor, time, day and cause.
+    var rules: [MonitorRule] = []
+    /// The time zone rules are read in.
+    var calendar: Calendar = .current
 
     /// Reads only the devices whose list names the alarm's monitor or is empty, and the
     /// permissions of their owners, so the cost grows with the matching devices and the
     /// open connections, not with every device registered.
+    ///
+    /// Before anyone is considered: a monitor muted by hand sends nothing, then the first rule that
+    /// applies mutes the alarm or makes it critical (docs/OPERATIONS.md, "Mutes and rules").
     public func route(_ alarm: Alarm) async throws -> RoutingReport {
         let now = Date()
+        var alarm = alarm
+        if let mutedUntil = try await store.mutedUntil(monitor: alarm.monitorId, at: now) {
+            return skipped(alarm, because: "monitor muted until \(mutedUntil.formatted(.iso8601))")
+        }
+        switch MonitorRule.action(for: alarm, at: LocalTime(alarm.time, calendar: calendar), in: rules) {
+        case .mute: return skipped(alarm, because: "rule")
+        case .critical: alarm.critical = true
+        case nil: break
+        }
         let devices = try await store.devices(watching: alarm.monitorId)
         let permissions = try await auth.monitorPermissions(for: Set(devices.map(\.user)))
         let connected = await sessions.connectedTokens()
@@ -58,7 +76,7 @@ public struct AlarmRouter: Sendable {
         let owners = watching.merging(try await store.deviceOwners(among: others)) { first, _ in first }
         let sent = await sessions.deliver(
             alarm, owners: owners, checksOwners: permissions.checksOwners, notified: notified, pushed: pushed, now: now)
-        let report = RoutingReport(devicesNotified: notified.count, pushesQueued: pushed.count, websocketDeliveries: sent)
+        let report = RoutingReport(devicesNotified: notified.count, pushesQueued: pushed.count, websocketDeliveries: sent, muted: nil)
         telemetry.count("zmes_alarms_total", [("source", alarm.source), ("kind", alarm.kind.rawValue)])
         telemetry.count("zmes_deliveries_total", [("channel", "push")], by: pushed.count)
         telemetry.count("zmes_deliveries_total", [("channel", "websocket")], by: sent)
@@ -70,6 +88,15 @@ public struct AlarmRouter: Sendable {
                 "websocket": "\(report.websocketDeliveries)",
             ])
         return report
+    }
+
+    private func skipped(_ alarm: Alarm, because reason: String) -> RoutingReport {
+        telemetry.count("zmes_alarms_total", [("source", alarm.source), ("kind", alarm.kind.rawValue)])
+        telemetry.count("zmes_alarms_muted_total", [])
+        logger.info(
+            "alarm muted: nothing sent",
+            metadata: ["monitor": "\(alarm.monitorId)", "event": "\(alarm.eventId)", "kind": "\(alarm.kind.rawValue)", "why": "\(reason)"])
+        return RoutingReport(devicesNotified: 0, pushesQueued: 0, websocketDeliveries: 0, muted: reason)
     }
 }
 

@@ -54,6 +54,7 @@ struct DeliveryPipeline: Sendable {
             senders: senders, logger: logger)
         alarmRouter.onQueued = { dispatcher.wake() }
         alarmRouter.telemetry = context.telemetry
+        alarmRouter.rules = configuration.rules
         return DeliveryPipeline(
             context: context, alarmRouter: alarmRouter, dispatcher: dispatcher, senders: senders,
             metrics: metrics, outbound: outbound)

@@ -15,6 +15,9 @@ enum APNsPayload {
         json.object("aps") { aps in
             aps.object("alert", strings: [("body", body), ("title", title)])
             aps.member("badge", message.badge)
+            // A `rules:` entry with `action: critical` (iOS shows it through Focus and silent mode
+            // only when the app holds Apple's critical-alerts entitlement; otherwise as time-sensitive).
+            if message.alarm.critical { aps.member("interruption-level", "critical") }
             aps.member("sound", "default")
             aps.member("thread-id", APNsAlert.threadID)
         }

@@ -13,6 +13,6 @@
 /// The schema is in `Migrations.swift` (never edited once shipped): the `outbox` table (`v1`),
 /// its `badge`, `replayed_at` and `finished_at` columns and `outbox_token` index (`v2-dispatcher`),
 /// the claim index `outbox_claimable` (`v6-outbox-claim-index`), the lease index `outbox_claimed`
-/// (`v8-claim-lease`), and the retention index and per-state counts (`v9-outbox-retention`,
-/// ``OutboxRetentionSchema``).
+/// (`v8-claim-lease`), the retention index and per-state counts (`v9-outbox-retention`,
+/// ``OutboxRetentionSchema``), and the `critical` column (`v10-monitor-mutes`).
 enum Outbox {}

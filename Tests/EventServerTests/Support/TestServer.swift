@@ -131,6 +131,12 @@ struct TestServer: Sendable {
         return (response.status, object)
     }
 
+    func delete(_ path: String) async throws -> (Int, [String: Any]) {
+        let request = CurlRequest(url: "http://127.0.0.1:\(ports.admin)\(path)", method: "DELETE")
+        let response = try await withTimeout(.seconds(15), "DELETE \(path)") { try await Self.http.send(request) }
+        return (response.status, (try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]) ?? [:])
+    }
+
     func get(_ path: String) async throws -> (Int, Data) {
         let request = CurlRequest(url: "http://127.0.0.1:\(ports.admin)\(path)", method: "GET")
         let response = try await withTimeout(.seconds(15), "GET \(path)") { try await Self.http.send(request) }
