@@ -1,4 +1,6 @@
+import EventServer
 import Foundation
+import Model
 import Testing
 import ZmesTestSupport
 
@@ -8,7 +10,7 @@ struct MigrationTests {
 
     func copyFixtures() throws -> String {
         let directory = Zmes.makeDirectory()
-        for name in ["zmeventnotification.ini", "secrets.ini", "tokens.json.txt", "tokens.colon.txt"] {
+        for name in ["zmeventnotification.ini", "secrets.ini", "tokens.json.txt", "tokens.colon.txt", "es_rules.json"] {
             try FileManager.default.copyItem(atPath: Self.fixtures + "/" + name, toPath: directory + "/" + name)
         }
         return directory
@@ -95,5 +97,30 @@ struct MigrationTests {
         #expect(accepted.status == 0, "\(accepted.errors)")
         #expect(accepted.output.contains("imported 2 devices (owner: carol)"))
         #expect(try Zmes.json(["token", "list", "--json"], in: directory).allSatisfy { $0["user"] as? String == "carol" })
+    }
+
+    @Test("migrate --rules turns es_rules.json into rules: that mute and make critical as the Perl server did")
+    func migrateRules() throws {
+        let directory = try copyFixtures()
+        let result = try Zmes.run(["migrate", "--ini", "zmeventnotification.ini", "--rules", "es_rules.json"], in: directory)
+        #expect(result.status == 0, "\(result.errors)")
+        let rules = try ConfigurationLoader(environment: [:]).load(path: directory + "/zmes.yml").rules
+        #expect(rules.count == 3)
+        func action(_ monitor: Int, _ cause: String, _ time: LocalTime) -> MonitorRule.Action? {
+            MonitorRule.action(for: Alarm(monitorId: monitor, monitorName: "", eventId: 1, cause: cause), at: time, in: rules)
+        }
+        #expect(action(7, "detected:person:90%", LocalTime(.fri, 23, 0)) == .mute)
+        #expect(action(7, "detected:person:90%", LocalTime(.fri, 22, 0)) == nil)  // before 10:15 pm
+        #expect(action(7, "detected:person:90%", LocalTime(.mon, 23, 0)) == nil)  // not a listed day
+        #expect(action(7, "Motion", LocalTime(.mon, 5, 0)) == .mute)  // neither cat nor fox
+        #expect(action(7, "detected:fox", LocalTime(.mon, 5, 0)) == nil)
+        #expect(action(12, "detected:car:80%", LocalTime(.wed, 12, 0)) == .critical)
+
+        try "{\"notifications\":{\"monitors\":{\"1\":{\"rules\":[{\"from\":\"25 pm\",\"to\":\"1 am\",\"action\":\"mute\"}]}}}}"
+            .write(toFile: directory + "/bad_rules.json", atomically: true, encoding: .utf8)
+        let refused = try Zmes.run(["migrate", "--ini", "zmeventnotification.ini", "--rules", "bad_rules.json", "--output", "other.yml"], in: directory)
+        #expect(refused.status != 0)
+        #expect(refused.errors.contains("monitor 1, rule 1: '25 pm' is not a time"), "\(refused.errors)")
+        #expect(!FileManager.default.fileExists(atPath: directory + "/other.yml"))
     }
 }

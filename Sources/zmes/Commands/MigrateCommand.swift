@@ -15,13 +15,21 @@ struct MigrateCommand: AsyncParsableCommand {
     @Option(help: "The zmeventnotification.ini to read.") var ini: String
     @Option(help: "Its secrets.ini (for !NAME values).") var secrets: String?
     @Option(help: "Its tokens.txt (JSON or the old colon format).") var tokens: String?
+    @Option(help: "Its es_rules.json, turned into rules: (mute and critical_notify by monitor, time, day and cause).") var rules: String?
     @Option(help: "The zmes.yml to write (refuses to overwrite an existing file).") var output: String = "zmes.yml"
     @Option(help: "The user that owns imported devices (the ZoneMinder login their phones use).") var user: String = "admin"
 
     func run() async throws {
         let iniFile = IniFile(text: try readText(ini))
         let secretsFile = try secrets.map { IniFile(text: try readText($0)) }
-        let result = EventNotificationMigration(ini: iniFile, secrets: secretsFile).run()
+        var result = EventNotificationMigration(ini: iniFile, secrets: secretsFile).run()
+        if let rules {
+            do {
+                result.configuration += "\n# From \(rules):\n" + (try RulesFile.yaml(from: try readText(rules)))
+            } catch let error as RulesFileError {
+                throw CommandFailure("\(rules): \(error)")
+            }
+        }
         guard !FileManager.default.fileExists(atPath: output) else {
             throw CommandFailure("\(output) already exists; move it away or pass --output")
         }
