@@ -6,6 +6,10 @@ import Foundation
 /// A window may wrap past midnight (`from: "21:00"`, `to: "07:00"`); the day is the alarm's own day in the
 /// server's time zone. No window means all day; no days means every day; no pattern means every cause.
 public struct MonitorRule: Sendable, Equatable {
+    public static func == (a: MonitorRule, b: MonitorRule) -> Bool {
+        a.monitorId == b.monitorId && a.window == b.window && a.days == b.days && a.causePattern == b.causePattern && a.action == b.action
+    }
+
     public enum Action: String, Sendable, Equatable, CaseIterable {
         /// No push, websocket alarm or hook for it.
         case mute
@@ -17,21 +21,20 @@ public struct MonitorRule: Sendable, Equatable {
     public var window: TimeWindow?
     public var days: Set<Weekday>
     /// A case-insensitive regular expression (ICU syntax, which takes the Perl server's patterns).
-    public var causePattern: String?
+    public var causePattern: String? { causeExpression?.pattern }
     public var action: Action
+    /// Compiled once, when the rule is made: the rule is checked on every alarm of its monitor.
+    private let causeExpression: NSRegularExpression?
 
     public init(monitorId: Int, window: TimeWindow? = nil, days: Set<Weekday> = [], causePattern: String? = nil, action: Action) throws(MonitorRuleError) {
-        if let causePattern {
-            do {
-                _ = try NSRegularExpression(pattern: causePattern, options: [.caseInsensitive])
-            } catch {
-                throw .badPattern(causePattern)
-            }
+        do {
+            causeExpression = try causePattern.map { try NSRegularExpression(pattern: $0, options: [.caseInsensitive]) }
+        } catch {
+            throw .badPattern(causePattern ?? "")
         }
         self.monitorId = monitorId
         self.window = window
         self.days = days
-        self.causePattern = causePattern
         self.action = action
     }
 
@@ -40,9 +43,7 @@ public struct MonitorRule: Sendable, Equatable {
         guard alarm.monitorId == monitorId else { return false }
         guard days.isEmpty || days.contains(time.weekday) else { return false }
         if let window, !window.contains(minuteOfDay: time.minuteOfDay) { return false }
-        guard let causePattern else { return true }
-        // Checked when the rule was made: a pattern that does not compile never gets here.
-        guard let expression = try? NSRegularExpression(pattern: causePattern, options: [.caseInsensitive]) else { return false }
+        guard let expression = causeExpression else { return true }
         let cause = alarm.cause
         return expression.firstMatch(in: cause, range: NSRange(cause.startIndex..., in: cause)) != nil
     }

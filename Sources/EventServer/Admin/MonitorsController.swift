@@ -32,9 +32,9 @@ struct MonitorsController: Sendable {
         guard let monitor = Self.monitorId(context) else { return Self.badMonitor }
         let body = try await request.body.collect(upTo: 4_096)
         guard let mute = try? JSONDecoder().decode(MuteRequest.self, from: Data(body.readableBytesView)),
-            (1...(365 * 86_400)).contains(mute.seconds)
+            (1...MonitorMute.longest).contains(mute.seconds)
         else {
-            return jsonResponse(.badRequest, ["error": "the body must be {\"seconds\":N} with N from 1 to 31536000 (365 days)"])
+            return jsonResponse(.badRequest, ["error": "the body must be {\"seconds\":N} with N from 1 to \(MonitorMute.longest) (365 days)"])
         }
         let until = Date().addingTimeInterval(TimeInterval(mute.seconds))
         try await store.muteMonitor(monitor, until: until)
@@ -48,7 +48,7 @@ struct MonitorsController: Sendable {
     }
 
     private static func monitorId(_ context: BasicRequestContext) -> Int? {
-        guard let text = context.parameters.get("id"), let id = Int(text), (0...Int(Int32.max)).contains(id) else { return nil }
+        guard let text = context.parameters.get("id"), let id = Int(text), MonitorMute.monitorIds.contains(id) else { return nil }
         return id
     }
 

@@ -14,7 +14,7 @@ struct MonitorCommand: AsyncParsableCommand {
         @Option(name: .customLong("for"), help: "How long: 30m, 2h, 1d, 1h30m.") var duration: String
 
         func run() async throws {
-            guard (0...Int(Int32.max)).contains(monitor) else { throw CommandFailure("the monitor id must be a whole number from 0") }
+            guard MonitorMute.monitorIds.contains(monitor) else { throw CommandFailure("the monitor id must be a whole number from 0") }
             let seconds = try parseDuration(duration, option: "--for")
             let until = Date().addingTimeInterval(TimeInterval(seconds))
             try await options.openStore().muteMonitor(monitor, until: until)

@@ -1,3 +1,5 @@
+import Storage
+
 /// Reads a duration as people write it: `90s`, `30m`, `2h`, `1d`, or combined (`1h30m`); a bare number is seconds.
 func parseDuration(_ text: String, option: String) throws -> Int {
     let usage = "\(option) must be a duration such as 30m, 2h, 1d or 1h30m (at most 365d)"
@@ -22,6 +24,6 @@ func parseDuration(_ text: String, option: String) throws -> Int {
         guard let value = Int(digits), digits.count <= 8 else { throw CommandFailure(usage) }
         total += value
     }
-    guard (1...(365 * 86_400)).contains(total) else { throw CommandFailure(usage) }
+    guard (1...MonitorMute.longest).contains(total) else { throw CommandFailure(usage) }
     return total
 }
