@@ -26,6 +26,8 @@ public struct Alarm: Sendable, Hashable, Codable {
     /// Sent as a critical alert (a `rules:` entry with `action: critical`): APNs
     /// `interruption-level: critical`; FCM and the proxy already send every alarm at high priority.
     public var critical: Bool
+    /// What the event's detection hook found, when one ran and succeeded in time.
+    public var detection: Detection?
 
     public init(
         monitorId: Int,
@@ -36,7 +38,8 @@ public struct Alarm: Sendable, Hashable, Codable {
         time: Date = Date(),
         source: String = "admin",
         occurrence: Int = 0,
-        critical: Bool = false
+        critical: Bool = false,
+        detection: Detection? = nil
     ) {
         self.monitorId = monitorId
         self.monitorName = monitorName
@@ -47,6 +50,7 @@ public struct Alarm: Sendable, Hashable, Codable {
         self.source = source
         self.occurrence = occurrence
         self.critical = critical
+        self.detection = detection
     }
 
     /// The cause as clients show it: end notifications are prefixed `End:` exactly once.

@@ -125,6 +125,11 @@ enum Migrations {
                 ALTER TABLE outbox ADD COLUMN critical INTEGER NOT NULL DEFAULT 0;
                 """)
         }
+        migrator.registerMigration("v11-alarm-detection") { db in
+            // A detection hook's result travels with the job (the text in the push, the frame of its picture),
+            // as JSON of `Detection`; NULL when no hook ran.
+            try db.execute(sql: "ALTER TABLE outbox ADD COLUMN detection TEXT")
+        }
         return migrator
     }
 }

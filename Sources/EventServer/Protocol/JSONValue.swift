@@ -2,7 +2,7 @@ import Foundation
 
 /// Any JSON value, so that a client's frame can be read leniently: real clients
 /// send numbers as strings and strings as numbers (`"badge":0` and `"badge":"0"`).
-enum JSONValue: Sendable, Equatable, Decodable {
+enum JSONValue: Sendable, Equatable, Codable {
     case string(String)
     case number(Double)
     case bool(Bool)
@@ -54,5 +54,18 @@ enum JSONValue: Sendable, Equatable, Decodable {
     var object: [String: JSONValue]? {
         if case .object(let value) = self { return value }
         return nil
+    }
+
+    /// Written back as read: how a hook's detection JSON reaches websocket clients as JSON, not as a string.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .string(let value): try container.encode(value)
+        case .number(let value): try container.encode(value)
+        case .bool(let value): try container.encode(value)
+        case .null: try container.encodeNil()
+        case .array(let value): try container.encode(value)
+        case .object(let value): try container.encode(value)
+        }
     }
 }

@@ -61,6 +61,8 @@ struct AlarmMessage: Encodable, Sendable {
         var Name: String
         var MonitorId: String
         var Cause: String
+        /// The detection hook's JSON (`--SPLIT--` part), as the Perl server sends it; absent without one.
+        var DetectionJson: JSONValue?
     }
 
     var event = "alarm"
@@ -73,7 +75,8 @@ struct AlarmMessage: Encodable, Sendable {
         events = [
             Event(
                 EventId: String(alarm.eventId), Name: alarm.monitorName, MonitorId: String(alarm.monitorId),
-                Cause: alarm.displayedCause)
+                Cause: alarm.displayedCause,
+                DetectionJson: alarm.detection?.json.flatMap { try? JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) })
         ]
         self.supplementary = supplementary ? "true" : nil
     }

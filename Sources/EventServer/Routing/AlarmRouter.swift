@@ -37,7 +37,10 @@ public struct AlarmRouter: Sendable {
     ///
     /// Before anyone is considered: a monitor muted by hand sends nothing, then the first rule that
     /// applies mutes the alarm or makes it critical (docs/OPERATIONS.md, "Mutes and rules").
-    public func route(_ alarm: Alarm) async throws -> RoutingReport {
+    ///
+    /// `channels` are the ways this alarm may go out (a detection hook's result chooses them,
+    /// docs/HOOKS.md); a channel left out is not used for it.
+    public func route(_ alarm: Alarm, channels: Set<DeliveryChannel> = Set(DeliveryChannel.allCases)) async throws -> RoutingReport {
         let now = Date()
         var alarm = alarm
         if let mutedUntil = try await store.mutedUntil(monitor: alarm.monitorId, at: now) {
@@ -55,9 +58,9 @@ public struct AlarmRouter: Sendable {
         var candidates: [NotificationCandidate] = []
         for device in devices {
             guard permissions.monitors(for: device.user).contains(alarm.monitorId), device.filter.allows(monitor: alarm.monitorId) else { continue }
-            let pushes = pushEnabled && device.state == .enabled
+            let pushes = pushEnabled && device.state == .enabled && channels.contains(.push)
             // A device served over its socket counts only while a socket of its owner holds it.
-            guard pushes || connected[device.token].map({ !permissions.checksOwners || $0.contains(device.user) }) == true else {
+            guard pushes || channels.contains(.websocket) && connected[device.token].map({ !permissions.checksOwners || $0.contains(device.user) }) == true else {
                 continue
             }
             candidates.append(
@@ -74,8 +77,11 @@ public struct AlarmRouter: Sendable {
         let watching = Dictionary(devices.map { ($0.token, $0.user) }, uniquingKeysWith: { first, _ in first })
         let others = Set(connected.keys).subtracting(watching.keys)
         let owners = watching.merging(try await store.deviceOwners(among: others)) { first, _ in first }
-        let sent = await sessions.deliver(
-            alarm, owners: owners, checksOwners: permissions.checksOwners, notified: notified, pushed: pushed, now: now)
+        let sent =
+            channels.contains(.websocket)
+            ? await sessions.deliver(
+                alarm, owners: owners, checksOwners: permissions.checksOwners, notified: notified, pushed: pushed, now: now)
+            : 0
         let report = RoutingReport(devicesNotified: notified.count, pushesQueued: pushed.count, websocketDeliveries: sent, muted: nil)
         telemetry.count("zmes_alarms_total", [("source", alarm.source), ("kind", alarm.kind.rawValue)])
         telemetry.count("zmes_deliveries_total", [("channel", "push")], by: pushed.count)

@@ -7,9 +7,9 @@ extension PushJob {
     /// columns up by name costs more than the rest of a claim.
     static let columns = """
         id, token, provider, state, attempts, next_attempt_at, last_error, monitor_id, monitor_name,
-        event_id, cause, kind, alarm_time, source, created_at, critical
+        event_id, cause, kind, alarm_time, source, created_at, critical, detection
         """
-    static let columnCount = 16
+    static let columnCount = 17
 
     /// Prefix each column of `columns` with a table alias.
     static func columns(of alias: String) -> String {
@@ -32,7 +32,8 @@ extension PushJob {
             lastError: row[6],
             alarm: Alarm(
                 monitorId: row[7], monitorName: row[8], eventId: row[9],
-                cause: row[10], kind: kind, time: Date(storeValue: row[12]), source: row[13], critical: row[15]),
+                cause: row[10], kind: kind, time: Date(storeValue: row[12]), source: row[13], critical: row[15],
+                detection: StoredDetection.detection(row[16])),
             createdAt: Date(storeValue: row[14]))
     }
 }

@@ -32,6 +32,7 @@ extension Store {
         guard !candidates.isEmpty else { return [] }
         return try await pool.write { db in
             var notified = Set<String>()
+            let detection = alarm.detection.map(StoredDetection.text)
             let last = try db.cachedStatement(
                 sql: "SELECT event_id, occurrence, notified_at FROM notifications WHERE token = ? AND monitor_id = ?")
             let upsert = try db.cachedStatement(sql: """
@@ -41,8 +42,8 @@ extension Store {
                 """)
             let enqueue = try db.cachedStatement(sql: """
                 INSERT INTO outbox (token, provider, state, attempts, next_attempt_at, monitor_id, monitor_name,
-                    event_id, cause, kind, alarm_time, source, created_at, critical)
-                VALUES (?, ?, 'queued', 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    event_id, cause, kind, alarm_time, source, created_at, critical, detection)
+                VALUES (?, ?, 'queued', 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             for candidate in candidates {
                 let previous = try Row.fetchOne(last, arguments: [candidate.token, alarm.monitorId]).map { row in
@@ -62,7 +63,7 @@ extension Store {
                     try enqueue.execute(arguments: [
                         candidate.token, provider.rawValue, now.storeValue, alarm.monitorId, alarm.monitorName,
                         alarm.eventId, alarm.cause, alarm.kind.rawValue, alarm.time.storeValue, alarm.source,
-                        now.storeValue, alarm.critical,
+                        now.storeValue, alarm.critical, detection,
                     ])
                 }
             }
