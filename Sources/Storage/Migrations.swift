@@ -130,6 +130,10 @@ enum Migrations {
             // as JSON of `Detection`; NULL when no hook ran.
             try db.execute(sql: "ALTER TABLE outbox ADD COLUMN detection TEXT")
         }
+        migrator.registerMigration("v12-secrets") { db in
+            // Keys zmes makes for itself (the pictures' signing key): in the store, whose file only zmes can read.
+            try db.execute(sql: "CREATE TABLE secrets (name TEXT PRIMARY KEY, value BLOB NOT NULL)")
+        }
         return migrator
     }
 }

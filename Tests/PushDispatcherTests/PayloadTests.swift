@@ -35,6 +35,28 @@ struct PayloadTests {
         #expect(plain["interruption-level"] == nil)
     }
 
+    @Test("a picture link goes where each app reads it: APNs image_url_jpg with mutable-content, FCM's images, the proxy's image_url")
+    func pictures() throws {
+        let link = "https://zm.example.com:9000/pictures/5060/snapshot?exp=1&sig=ab"
+        var ios = message(body: "Motion")
+        ios.pictureURL = link
+        let apns = try #require(try JSONSerialization.jsonObject(with: Data(APNsPayload.encode(ios))) as? [String: Any])
+        #expect(apns["image_url_jpg"] as? String == link)
+        #expect((apns["aps"] as? [String: Any])?["mutable-content"] as? Int == 1)
+        var android = message(body: "Motion", platform: .android)
+        android.pictureURL = link
+        let fcm = try #require((try JSONSerialization.jsonObject(with: Data(FCMMessage.encode(android))) as? [String: Any])?["message"] as? [String: Any])
+        #expect((fcm["notification"] as? [String: Any])?["image"] as? String == link)
+        #expect(((fcm["android"] as? [String: Any])?["notification"] as? [String: Any])?["image"] as? String == link)
+        #expect(((fcm["apns"] as? [String: Any])?["fcm_options"] as? [String: Any])?["image"] as? String == link)
+        let proxy = try #require(try JSONSerialization.jsonObject(with: Data(ProxySender.body(android))) as? [String: Any])
+        #expect(proxy["image_url"] as? String == link)
+
+        let plain = try #require(try JSONSerialization.jsonObject(with: Data(APNsPayload.encode(message(body: "x")))) as? [String: Any])
+        #expect(plain["image_url_jpg"] == nil)
+        #expect((plain["aps"] as? [String: Any])?["mutable-content"] == nil)
+    }
+
     @Test("a long alert body is cut so the APNs payload stays within 4096 bytes; the custom keys stay whole")
     func truncation() throws {
         for body in [String(repeating: "x", count: 10_000), String(repeating: "é🚨", count: 3_000)] {
@@ -93,6 +115,26 @@ struct PayloadTests {
         let rendered = template.render(Alarm(monitorId: 2, monitorName: "Porch", eventId: 9, cause: "Person", kind: .end))
         #expect(rendered.title == "Porch Alarm (9)")
         #expect(rendered.body == "End: Person on 2")
+    }
+
+    @Test("{detection} and {time} in push.date_format; tag_event_id adds the event once; replace_previous collapses per monitor")
+    func templateSettings() {
+        let utc = TimeZone(identifier: "UTC")!
+        let alarm = Alarm(
+            monitorId: 2, monitorName: "Porch", eventId: 9, cause: "Motion", time: Date(timeIntervalSince1970: 1_765_000_000),
+            detection: Detection(text: "detected:person:91%"))
+        let perl = MessageTemplate(title: "{name} Alarm", body: "{detection} {cause} at {time}", timeZone: utc, tagEventId: true)
+        #expect(perl.render(alarm).title == "Porch Alarm (9)")
+        #expect(perl.render(alarm).body == "detected:person:91% Motion at 05:46 AM, 06-Dec")
+        let iso = MessageTemplate(title: "{name} ({eid})", body: "{time}", timeZone: utc, dateFormat: "%Y-%m-%d %H:%M", tagEventId: true)
+        #expect(iso.render(alarm).title == "Porch (9)")
+        #expect(iso.render(alarm).body == "2025-12-06 05:46")
+        #expect(MessageTemplate(title: "", body: "{detection}").render(Alarm(monitorId: 2, monitorName: "P", eventId: 9, cause: "")).body == "")
+        #expect(perl.collapseID(for: alarm) == "zmes-2-9")
+        let replacing = MessageTemplate(title: "", body: "", replacePrevious: true)
+        var next = alarm
+        next.eventId = 10
+        #expect(replacing.collapseID(for: alarm) == replacing.collapseID(for: next))
     }
 }
 

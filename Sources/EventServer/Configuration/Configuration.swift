@@ -71,6 +71,31 @@ public struct Configuration: Sendable, Equatable {
         public var retention = 604_800
         public var title = "{name} Alarm ({eid})"
         public var body = "{cause} at {time}"
+        /// `strftime` format of `{time}`.
+        public var dateFormat = "%I:%M %p, %d-%b"
+        /// Appends ` ({eid})` to the title unless it shows `{eid}` already.
+        public var tagEventId = false
+        /// One notification per monitor, replaced by the next.
+        public var replacePrevious = false
+    }
+
+    /// The event's picture in pushes and websocket alarms, served by zmes (docs/PICTURES.md).
+    public struct Pictures: Sendable, Equatable {
+        public var enabled = false
+        /// How phones reach zmes's websocket port, e.g. `https://zm.example.com:9000`.
+        public var publicURL = ""
+        /// Seconds a picture link is valid, and its picture cached.
+        public var ttl = 86_400
+        /// `snapshot`, `alarm`, `objdetect` or a frame number: the frame when no hook chose one.
+        public var frame = "snapshot"
+        /// Width ZoneMinder scales the picture to.
+        public var width = 600
+        /// Bound on the pictures cached on disk, in megabytes.
+        public var cacheMB = 200
+
+        static func isFrame(_ frame: String) -> Bool {
+            ["snapshot", "alarm", "objdetect"].contains(frame) || (Int(frame).map { $0 > 0 && $0 < 10_000_000 } ?? false)
+        }
     }
 
     public struct Monitor: Sendable, Equatable {
@@ -103,6 +128,7 @@ public struct Configuration: Sendable, Equatable {
     public var auth = Auth()
     public var store = Store()
     public var push = Push()
+    public var pictures = Pictures()
     public var zoneminder = ZoneMinder()
     /// Mute or make critical by monitor, time of day, day and cause (docs/OPERATIONS.md, "Mutes and rules").
     public var rules: [MonitorRule] = []

@@ -17,11 +17,13 @@ public struct ConfigurationLoader: Sendable {
         "auth.max_failures_per_user", "auth.recheck_interval", "auth.zoneminder_recheck", "auth.zoneminder_grace",
         "store.path",
         "push.enabled", "push.max_age", "push.retention", "push.title", "push.body",
+        "push.date_format", "push.tag_event_id", "push.replace_previous",
+        "pictures.enabled", "pictures.public_url", "pictures.ttl", "pictures.frame", "pictures.width", "pictures.cache_mb",
         "zoneminder.enabled", "zoneminder.url", "zoneminder.user", "zoneminder.password", "zoneminder.shm_dir",
         "zoneminder.poll_interval", "zoneminder.send_event_end", "zoneminder.login_cache",
     ]
     static let listKeys: [String] = ["zoneminder.monitors", "server.trusted_proxies", "server.tls.hostnames", "rules"]
-    static let sections: Set<String> = ["log", "server", "server.tls", "admin", "auth", "store", "push", "zoneminder"]
+    static let sections: Set<String> = ["log", "server", "server.tls", "admin", "auth", "store", "push", "pictures", "zoneminder"]
 
     /// The keys whose values are secrets, masked by `check-config`.
     public static let secretKeys: Set<String> = ["admin.token", "zoneminder.password"]
@@ -174,6 +176,11 @@ public struct ConfigurationLoader: Sendable {
         c.push.retention = try reader.int("push.retention", default: c.push.retention, range: 60...(3_650 * 86_400))
         c.push.title = try reader.string("push.title", default: c.push.title)
         c.push.body = try reader.string("push.body", default: c.push.body)
+        c.push.dateFormat = try reader.string("push.date_format", default: c.push.dateFormat)
+        if c.push.dateFormat.isEmpty { throw .invalidValue(key: "push.date_format", reason: "must not be empty (strftime, e.g. '%I:%M %p, %d-%b')") }
+        c.push.tagEventId = try reader.bool("push.tag_event_id", default: c.push.tagEventId)
+        c.push.replacePrevious = try reader.bool("push.replace_previous", default: c.push.replacePrevious)
+        c.pictures = try Self.pictures(reader)
         c.zoneminder.enabled = try reader.bool("zoneminder.enabled", default: c.zoneminder.enabled)
         c.zoneminder.url = try reader.string("zoneminder.url", default: c.zoneminder.url)
         c.zoneminder.user = try reader.string("zoneminder.user", default: c.zoneminder.user)
@@ -189,10 +196,37 @@ public struct ConfigurationLoader: Sendable {
                 throw .invalidValue(key: "zoneminder.url", reason: "must be an http:// or https:// URL, found '\(c.zoneminder.url)'")
             }
         }
+        if c.pictures.enabled, !c.zoneminder.url.hasPrefix("http://"), !c.zoneminder.url.hasPrefix("https://") {
+            throw .invalidValue(key: "zoneminder.url", reason: "pictures are fetched from it: must be an http:// or https:// URL, found '\(c.zoneminder.url)'")
+        }
         if !c.admin.token.isEmpty || Self.isLoopback(c.admin.address) {
             return c
         }
         throw .invalidValue(key: "admin.token", reason: "required when admin.address (\(c.admin.address)) is not loopback")
+    }
+
+    /// `pictures:` (docs/PICTURES.md).
+    private static func pictures(_ reader: Reader) throws(ConfigurationError) -> Configuration.Pictures {
+        var p = Configuration.Pictures()
+        p.enabled = try reader.bool("pictures.enabled", default: p.enabled)
+        p.publicURL = try reader.string("pictures.public_url", default: p.publicURL)
+        p.ttl = try reader.int("pictures.ttl", default: p.ttl, range: 60...(30 * 86_400))
+        p.frame = try reader.string("pictures.frame", default: p.frame)
+        p.width = try reader.int("pictures.width", default: p.width, range: 16...4_096)
+        p.cacheMB = try reader.int("pictures.cache_mb", default: p.cacheMB, range: 1...100_000)
+        guard Configuration.Pictures.isFrame(p.frame) else {
+            throw .invalidValue(key: "pictures.frame", reason: "must be snapshot, alarm, objdetect or a frame number, found '\(p.frame)'")
+        }
+        if p.enabled {
+            guard let url = URL(string: p.publicURL), ["http", "https"].contains(url.scheme ?? ""), url.host?.isEmpty == false,
+                url.query == nil, url.user == nil
+            else {
+                throw .invalidValue(
+                    key: "pictures.public_url",
+                    reason: "how phones reach zmes's websocket port, e.g. https://zm.example.com:9000 (no user, password or query); found '\(p.publicURL)'")
+            }
+        }
+        return p
     }
 
     static func isLoopback(_ address: String) -> Bool {

@@ -8,7 +8,8 @@ import Logging
 import NIOCore
 import NIOSSL
 
-/// The clients' listener: websocket upgrades on any path, `wss://` unless TLS is off.
+/// The clients' listener: websocket upgrades on any path, `wss://` unless TLS is off, and the event
+/// pictures that pushes link to under `/pictures/` (`PictureService`).
 enum WebSocketListener {
     static func make(
         context: ServerContext,
@@ -17,9 +18,12 @@ enum WebSocketListener {
         onRunning: @escaping @Sendable (Int) async -> Void
     ) throws -> some ApplicationProtocol {
         let routes = Router()
-        routes.get("/**") { _, _ in
-            Response(status: .upgradeRequired, headers: [.upgrade: "websocket"], body: .init(byteBuffer: ByteBuffer(string: "zmes: connect with a websocket client\n")))
+        for path in ["/", "/**"] {
+            routes.get(RouterPath(path)) { _, _ in
+                Response(status: .upgradeRequired, headers: [.upgrade: "websocket"], body: .init(byteBuffer: ByteBuffer(string: "zmes: connect with a websocket client\n")))
+            }
         }
+        context.pictures?.register(on: routes)
         let connection = Connection(context: context)
         let server = context.configuration.server
         /// How long a close frame waits for the peer's answer, in the websocket layer and in zmes's frame handler alike.

@@ -63,6 +63,8 @@ struct AlarmMessage: Encodable, Sendable {
         var Cause: String
         /// The detection hook's JSON (`--SPLIT--` part), as the Perl server sends it; absent without one.
         var DetectionJson: JSONValue?
+        /// The signed link to the event's picture (docs/PICTURES.md); absent unless `pictures.enabled`.
+        var Picture: String?
     }
 
     var event = "alarm"
@@ -71,12 +73,13 @@ struct AlarmMessage: Encodable, Sendable {
     var events: [Event]
     var supplementary: String?
 
-    init(alarm: Alarm, supplementary: Bool) {
+    init(alarm: Alarm, picture: String? = nil, supplementary: Bool) {
         events = [
             Event(
                 EventId: String(alarm.eventId), Name: alarm.monitorName, MonitorId: String(alarm.monitorId),
                 Cause: alarm.displayedCause,
-                DetectionJson: alarm.detection?.json.flatMap { try? JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) })
+                DetectionJson: alarm.detection?.json.flatMap { try? JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) },
+                Picture: picture)
         ]
         self.supplementary = supplementary ? "true" : nil
     }

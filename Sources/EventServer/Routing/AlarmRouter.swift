@@ -30,6 +30,8 @@ public struct AlarmRouter: Sendable {
     var rules: [MonitorRule] = []
     /// The time zone rules are read in.
     var calendar: Calendar = .current
+    /// Signs the picture link the websocket alarm carries; `nil` unless `pictures.enabled`.
+    var pictures: PictureLinks?
 
     /// Reads only the devices whose list names the alarm's monitor or is empty, and the
     /// permissions of their owners, so the cost grows with the matching devices and the
@@ -80,7 +82,8 @@ public struct AlarmRouter: Sendable {
         let sent =
             channels.contains(.websocket)
             ? await sessions.deliver(
-                alarm, owners: owners, checksOwners: permissions.checksOwners, notified: notified, pushed: pushed, now: now)
+                alarm, picture: pictures?.url(for: alarm, now: now), owners: owners, checksOwners: permissions.checksOwners,
+                notified: notified, pushed: pushed, now: now)
             : 0
         let report = RoutingReport(devicesNotified: notified.count, pushesQueued: pushed.count, websocketDeliveries: sent, muted: nil)
         telemetry.count("zmes_alarms_total", [("source", alarm.source), ("kind", alarm.kind.rawValue)])

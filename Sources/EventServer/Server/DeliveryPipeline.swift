@@ -33,6 +33,8 @@ struct DeliveryPipeline: Sendable {
                     window: configuration.auth.failureWindow)),
             logger: logger)
         context.telemetry = Telemetry(factory: PrometheusMetricsFactory(registry: metrics))
+        let pictures = try await PictureSetup.make(configuration: configuration, store: store, zoneMinderAPI: outbound.zoneMinderAPI, logger: logger)
+        context.pictures = pictures?.service
         let credentials = try await CredentialSet.load(from: store, logger: logger)
         for credential in credentials.credentials {
             logger.info(
@@ -47,14 +49,17 @@ struct DeliveryPipeline: Sendable {
             selection: credentials.selection)
         let dispatcher = Dispatcher(
             store: store, table: senders,
-            template: MessageTemplate(title: configuration.push.title, body: configuration.push.body),
-            maxAge: TimeInterval(configuration.push.maxAge), logger: logger, telemetry: context.telemetry)
+            template: MessageTemplate(
+                title: configuration.push.title, body: configuration.push.body, dateFormat: configuration.push.dateFormat,
+                tagEventId: configuration.push.tagEventId, replacePrevious: configuration.push.replacePrevious),
+            pictures: pictures?.links, maxAge: TimeInterval(configuration.push.maxAge), logger: logger, telemetry: context.telemetry)
         var alarmRouter = AlarmRouter(
             store: store, sessions: context.sessions, auth: auth, pushEnabled: configuration.push.enabled,
             senders: senders, logger: logger)
         alarmRouter.onQueued = { dispatcher.wake() }
         alarmRouter.telemetry = context.telemetry
         alarmRouter.rules = configuration.rules
+        alarmRouter.pictures = pictures?.links
         return DeliveryPipeline(
             context: context, alarmRouter: alarmRouter, dispatcher: dispatcher, senders: senders,
             metrics: metrics, outbound: outbound)

@@ -6,22 +6,25 @@ import NIOWebSocket
 /// instead of running JSONEncoder 10,000 times inside the registry actor.
 struct EncodedAlarm {
     let alarm: Alarm
+    /// The signed link to the event's picture (`Picture`), when pictures are on.
+    let picture: String?
     private var plain: WebSocketFrame?
     private var supplementary: WebSocketFrame?
 
-    init(alarm: Alarm) {
+    init(alarm: Alarm, picture: String? = nil) {
         self.alarm = alarm
+        self.picture = picture
     }
 
     mutating func frame(supplementary isSupplementary: Bool) -> WebSocketFrame {
         if isSupplementary {
             if let supplementary { return supplementary }
-            let frame = SessionWriter.textFrame(WireEncoding.text(AlarmMessage(alarm: alarm, supplementary: true)))
+            let frame = SessionWriter.textFrame(WireEncoding.text(AlarmMessage(alarm: alarm, picture: picture, supplementary: true)))
             supplementary = frame
             return frame
         }
         if let plain { return plain }
-        let frame = SessionWriter.textFrame(WireEncoding.text(AlarmMessage(alarm: alarm, supplementary: false)))
+        let frame = SessionWriter.textFrame(WireEncoding.text(AlarmMessage(alarm: alarm, picture: picture, supplementary: false)))
         plain = frame
         return frame
     }

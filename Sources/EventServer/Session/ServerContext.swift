@@ -12,6 +12,8 @@ struct ServerContext: Sendable {
     let rateLimiter: AuthRateLimiter
     let logger: Logger
     var telemetry: Telemetry = .disabled
+    /// Serves the event pictures that pushes link to; `nil` unless `pictures.enabled`.
+    var pictures: PictureService?
 
     var authRequired: Bool { configuration.auth.enabled }
     var pushEnabled: Bool { configuration.push.enabled }

@@ -77,7 +77,7 @@ actor SessionRegistry {
     ///   - notified: devices the store decided to notify; `pushed` those of them that also got a push.
     /// - Returns: how many connections were sent the alarm.
     func deliver(
-        _ alarm: Alarm, owners: [String: String], checksOwners: Bool, notified: Set<String>, pushed: Set<String>,
+        _ alarm: Alarm, picture: String? = nil, owners: [String: String], checksOwners: Bool, notified: Set<String>, pushed: Set<String>,
         now: Date = Date()
     ) -> Int {
         var chosen: [String: Entry] = [:]  // one connection per token: the newest
@@ -93,7 +93,7 @@ actor SessionRegistry {
             }
         }
         var sent = 0
-        var wire = EncodedAlarm(alarm: alarm)
+        var wire = EncodedAlarm(alarm: alarm, picture: picture)
         var writes = EventLoopBatches()
         for (token, entry) in chosen {
             if owners[token] != nil {

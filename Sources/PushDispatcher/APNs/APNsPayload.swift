@@ -18,10 +18,13 @@ enum APNsPayload {
             // A `rules:` entry with `action: critical` (iOS shows it through Focus and silent mode
             // only when the app holds Apple's critical-alerts entitlement; otherwise as time-sensitive).
             if message.alarm.critical { aps.member("interruption-level", "critical") }
+            // Wakes zmNinja's notification service extension, which downloads `image_url_jpg`.
+            if message.pictureURL != nil { aps.member("mutable-content", 1) }
             aps.member("sound", "default")
             aps.member("thread-id", APNsAlert.threadID)
         }
         for (key, value) in message.customData { json.member(key, value) }
+        if let picture = message.pictureURL { json.member("image_url_jpg", picture) }
         json.endObject()
         return json.bytes
     }

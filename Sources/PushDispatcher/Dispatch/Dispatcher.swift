@@ -10,6 +10,8 @@ public final class Dispatcher: Sendable {
     let store: Store
     let table: SenderTable
     let template: MessageTemplate
+    /// Signs the event's picture link into each push; `nil` unless `pictures.enabled`.
+    let pictures: PictureLinks?
     let retry: RetryPolicy
     let maxInFlight: Int
     /// Pushes in flight at once by default. libcurl 7.88 polls every transfer's socket on
@@ -31,8 +33,12 @@ public final class Dispatcher: Sendable {
     }
 
     /// - Parameter table: the senders; replacing its contents (credentials reload) takes effect at the next claim.
-    public init(store: Store, table: SenderTable, template: MessageTemplate, maxAge: TimeInterval, maxInFlight: Int = Dispatcher.defaultMaxInFlight, logger: Logger, telemetry: Telemetry = .disabled) {
+    public init(
+        store: Store, table: SenderTable, template: MessageTemplate, pictures: PictureLinks? = nil, maxAge: TimeInterval,
+        maxInFlight: Int = Dispatcher.defaultMaxInFlight, logger: Logger, telemetry: Telemetry = .disabled
+    ) {
         self.telemetry = telemetry
+        self.pictures = pictures
         self.store = store
         self.table = table
         self.template = template
@@ -96,7 +102,7 @@ public final class Dispatcher: Sendable {
                     let providers = Set(senders.keys)
                     let marks = await broken.current(store: store, senders: table.generation, lifetime: Self.brokenCredentialsLifetime)
                     let claimed = await claim(limit: maxInFlight - inFlight, providers: providers)
-                    var rendered = RenderedAlarms(template: template)
+                    var rendered = RenderedAlarms(template: template, pictures: pictures)
                     for job in claimed {
                         inFlight += 1
                         let text = rendered.text(for: job.job.alarm)
@@ -149,7 +155,7 @@ public final class Dispatcher: Sendable {
         }
     }
 
-    private func attempt(_ claimed: ClaimedJob, via route: CredentialSender?, broken: [String: String], text: (title: String, body: String)) async -> Completed {
+    private func attempt(_ claimed: ClaimedJob, via route: CredentialSender?, broken: [String: String], text: RenderedAlarm) async -> Completed {
         guard let route else {
             return Completed(job: claimed, outcome: .failed(reason: "no \(claimed.job.provider.rawValue) credential"), credentialName: nil)
         }
@@ -161,7 +167,7 @@ public final class Dispatcher: Sendable {
         let message = PushMessage(
             jobID: claimed.job.id, token: claimed.job.token, platform: claimed.platform, badge: claimed.badge,
             alarm: claimed.job.alarm, title: text.title, body: text.body,
-            expiresAt: claimed.agedFrom.addingTimeInterval(retry.maxAge))
+            expiresAt: claimed.agedFrom.addingTimeInterval(retry.maxAge), collapseID: text.collapseID, pictureURL: text.pictureURL)
         let started = ContinuousClock.now
         let outcome = await route.sender.send(message)
         latency[claimed.job.provider]?.record(ContinuousClock.now - started)

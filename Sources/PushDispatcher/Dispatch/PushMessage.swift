@@ -12,8 +12,15 @@ public struct PushMessage: Sendable {
     public var body: String
     /// When the push stops being worth showing (APNs `apns-expiration`).
     public var expiresAt: Date
+    /// Makes a push that is sent again replace the first on the phone (`MessageTemplate.collapseID`).
+    public var collapseID: String
+    /// The event's picture, signed (`PictureLinks`); `nil` unless `pictures.enabled`.
+    public var pictureURL: String?
 
-    public init(jobID: Int64, token: String, platform: Platform, badge: Int, alarm: Alarm, title: String, body: String, expiresAt: Date) {
+    public init(
+        jobID: Int64, token: String, platform: Platform, badge: Int, alarm: Alarm, title: String, body: String, expiresAt: Date,
+        collapseID: String? = nil, pictureURL: String? = nil
+    ) {
         self.jobID = jobID
         self.token = token
         self.platform = platform
@@ -22,13 +29,9 @@ public struct PushMessage: Sendable {
         self.title = title
         self.body = body
         self.expiresAt = expiresAt
+        self.collapseID = collapseID ?? "zmes-\(alarm.monitorId)-\(alarm.eventId)"
+        self.pictureURL = pictureURL
     }
-
-    /// Makes a push that is sent again (after an outcome zmes could not learn) replace the first
-    /// on the phone instead of showing twice: APNs' `apns-collapse-id`, Android's notification
-    /// `tag`. One per event, so the end of an event replaces its start; the providers scope it
-    /// to the device. At most 46 bytes (APNs allows 64).
-    var collapseID: String { "zmes-\(alarm.monitorId)-\(alarm.eventId)" }
 
     /// The custom keys zmNinja reads from every push, sorted by key.
     var customData: [(key: String, value: String)] {

@@ -18,25 +18,26 @@ enum FCMMessage {
             inner.object("android") { android in
                 android.object(
                     "notification",
-                    strings: [
-                        ("channel_id", "zmninja"), ("icon", "ic_stat_notification"), ("sound", "default"),
-                        ("tag", message.collapseID),
-                    ])
+                    strings: [("channel_id", "zmninja"), ("icon", "ic_stat_notification")]
+                        + (message.pictureURL.map { [("image", $0)] } ?? [])
+                        + [("sound", "default"), ("tag", message.collapseID)])
                 android.member("priority", "high")
                 android.member("ttl", "\(max(0, Int(message.expiresAt.timeIntervalSinceNow)))s")
             }
             inner.object("apns") { apns in
+                if let picture = message.pictureURL { apns.object("fcm_options", strings: [("image", picture)]) }
                 apns.object("headers", strings: APNsAlert.headers(collapseID: message.collapseID))
                 apns.object("payload") { payload in
                     payload.object("aps") { aps in
                         aps.member("badge", message.badge)
+                        if message.pictureURL != nil { aps.member("mutable-content", 1) }
                         aps.member("sound", "default")
                         aps.member("thread-id", APNsAlert.threadID)
                     }
                 }
             }
             inner.object("data", strings: message.customData)
-            inner.object("notification", strings: [("body", body), ("title", title)])
+            inner.object("notification", strings: [("body", body)] + (message.pictureURL.map { [("image", $0)] } ?? []) + [("title", title)])
             inner.member("token", message.token)
         }
         if validateOnly {

@@ -46,6 +46,7 @@ public struct ProxySender: PushSender {
         json.member("badge", message.badge)
         json.member("body", body)
         json.object("data", strings: message.customData)
+        if let picture = message.pictureURL { json.member("image_url", picture) }
         if message.platform == .ios {
             json.object("ios") { ios in
                 ios.object("headers", strings: APNsAlert.headers(collapseID: message.collapseID))

@@ -82,7 +82,7 @@ public struct ZoneMinderAPI: Sendable {
         }
     }
 
-    private func send(_ method: String, _ url: String, headers: [(name: String, value: String)], body: [UInt8]) async throws(ZoneMinderAPIError) -> (Int, [UInt8]) {
+    func send(_ method: String, _ url: String, headers: [(name: String, value: String)], body: [UInt8]) async throws(ZoneMinderAPIError) -> (Int, [UInt8]) {
         do {
             let response = try await transport.send(method: method, url: url, headers: headers, body: body)
             return (response.status, response.body)

@@ -15,8 +15,10 @@ final class FakeZoneMinder: Sendable {
     actor Counters {
         var logins = 0
         var monitorReads = 0
+        var imageReads = 0
         func countLogin() { logins += 1 }
         func countMonitorRead() { monitorReads += 1 }
+        func countImageRead() { imageReads += 1 }
     }
 
     /// The accounts as ZoneMinder holds them now; a test changes them as an admin would.
@@ -72,6 +74,21 @@ final class FakeZoneMinder: Sendable {
             let json = #"{"monitors":[\#(monitors.joined(separator: ","))]}"#
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: json)))
         }
+        router.get("/zm/index.php") { request, _ -> Response in
+            await counters.countImageRead()
+            let query = request.uri.queryParameters
+            guard let token = query["token"].map(String.init), token.hasPrefix("token-"),
+                await accounts.account(String(token.dropFirst("token-".count))) != nil
+            else {
+                return Response(status: .unauthorized)
+            }
+            guard query["view"] == "image", let event = query["eid"], let frame = query["fid"], let width = query["width"] else {
+                return Response(status: .badRequest)
+            }
+            return Response(
+                status: .ok, headers: [.contentType: "image/jpeg"],
+                body: .init(byteBuffer: ByteBuffer(bytes: FakeZoneMinder.jpeg(event: String(event), frame: String(frame), width: String(width)))))
+        }
         let (ready, continuation) = AsyncStream<Int>.makeStream()
         let app = Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
@@ -84,6 +101,11 @@ final class FakeZoneMinder: Sendable {
         }
         guard let bound else { throw TestFailure("fake ZoneMinder did not start") }
         port = bound
+    }
+
+    /// What the fake serves as an event's picture: JPEG's magic bytes, then what was asked for.
+    static func jpeg(event: String, frame: String, width: String) -> [UInt8] {
+        [0xFF, 0xD8, 0xFF, 0xE0] + Array("event \(event) frame \(frame) width \(width)".utf8)
     }
 
     func stop() async {

@@ -1,0 +1,64 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import PushDispatcher
+import ZoneMinder
+
+/// Answers `GET /pictures/<event id>/<frame>?exp=..&sig=..` on the websocket listener's port
+/// (docs/PICTURES.md): a link zmes signed, not expired, gets the JPEG (from the cache, else from
+/// ZoneMinder with zmes's own login); anything else gets 403 before ZoneMinder is asked.
+struct PictureService: Sendable {
+    let links: PictureLinks
+    let width: Int
+    let cache: PictureCache
+    let zoneMinder: ZoneMinderServiceLogin
+    let logger: Logger
+
+    /// What the route answers, as status and body, so it can be checked without a listener.
+    struct Answer: Sendable, Equatable {
+        var status: HTTPResponse.Status
+        var jpeg: [UInt8]?
+        var message: String
+    }
+
+    func answer(eventId: String, frame: String, expiry: String?, signature: String?, now: Date = Date()) async -> Answer {
+        guard let event = Int(eventId), event > 0, let expiry = expiry.flatMap({ Int($0) }), let signature,
+            links.isValid(eventId: event, frame: frame, expiry: expiry, signature: signature, now: now)
+        else {
+            return Answer(status: .forbidden, message: "zmes: this picture link is not valid or has expired\n")
+        }
+        let name = PictureCache.name(eventId: event, frame: frame, width: width)
+        if let jpeg = await cache.picture(named: name, now: now) {
+            return Answer(status: .ok, jpeg: jpeg, message: "")
+        }
+        do {
+            let image = try await zoneMinder.withSession { [width] session throws(ZoneMinderAPIError) in
+                try await zoneMinder.api.image(eventId: event, frame: frame, width: width, session: session)
+            }
+            await cache.store(image.jpeg, named: name, now: now)
+            return Answer(status: .ok, jpeg: image.jpeg, message: "")
+        } catch {
+            logger.warning("cannot fetch a picture from ZoneMinder", metadata: ["event": "\(event)", "frame": "\(frame)", "error": "\(error)"])
+            return Answer(status: .badGateway, message: "zmes: ZoneMinder did not give this picture\n")
+        }
+    }
+
+    /// The route on the websocket listener; the listener's other paths stay websocket upgrades.
+    func register(on routes: Router<BasicRequestContext>) {
+        routes.get("/pictures/:event/:frame") { request, context -> Response in
+            let answer = await answer(
+                eventId: context.parameters.get("event") ?? "", frame: context.parameters.get("frame") ?? "",
+                expiry: request.uri.queryParameters.get("exp"), signature: request.uri.queryParameters.get("sig"))
+            guard let jpeg = answer.jpeg else {
+                return Response(
+                    status: answer.status, headers: [.contentType: "text/plain; charset=utf-8"],
+                    body: .init(byteBuffer: ByteBuffer(string: answer.message)))
+            }
+            // Private: the picture is the user's; a shared cache in between must not keep it.
+            return Response(
+                status: .ok, headers: [.contentType: "image/jpeg", .cacheControl: "private, max-age=\(links.lifetime)"],
+                body: .init(byteBuffer: ByteBuffer(bytes: jpeg)))
+        }
+    }
+}
