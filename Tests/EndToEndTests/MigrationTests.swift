@@ -29,6 +29,12 @@ struct MigrationTests {
         #expect(yaml.contains("backend: zoneminder"))
         #expect(yaml.contains("send_event_end: true"))
         #expect(yaml.contains("url: \"https://cams.example.com/zm\""))
+        // Pictures point at zmes now, with no password; the text reads as the Perl server's did.
+        #expect(yaml.contains("pictures:\n  enabled: true\n  public_url: \"https://cams.example.com:9443\"\n  frame: \"snapshot\""))
+        #expect(yaml.contains("date_format: \"%I:%M %p, %d-%b\""))
+        #expect(yaml.contains("title: \"{name} Alarm\""))
+        #expect(yaml.contains("tag_event_id: false"))
+        #expect(result.output.contains("pictures.public_url: proposed as https://cams.example.com:9443"))
         // The written file is a valid configuration.
         let check = try Zmes.run(["check-config"], in: directory)
         #expect(check.status == 0, "\(check.output)")
@@ -51,7 +57,7 @@ struct MigrationTests {
         #expect(android["state"] as? String == "disabled")
         #expect(android["monlist"] as? String == "")
 
-        for setting in ["general.skip_monitors", "customize.picture_url", "customize.include_picture", "customize.event_check_interval", "mqtt.enable"] {
+        for setting in ["general.skip_monitors", "customize.event_check_interval", "mqtt.enable"] {
             #expect(result.output.contains(setting), "\(setting) not reported")
         }
         // Never overwrites a configuration.

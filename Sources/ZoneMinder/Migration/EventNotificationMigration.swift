@@ -56,7 +56,8 @@ public struct EventNotificationMigration: Sendable {
         }
         var lines: [String] = ["# Migrated from zmeventnotification.ini by zmes migrate", "server:"]
         if let address = take("network", "address"), !address.isEmpty { lines.append("  address: \(Self.quoted(address))") }
-        lines.append("  port: \(Int(take("network", "port") ?? "") ?? 9000)")
+        let port = Int(take("network", "port") ?? "") ?? 9000
+        lines.append("  port: \(port)")
         let sslOn = Self.flag(take("ssl", "enable")) ?? true
         lines.append("  tls:")
         lines.append("    enabled: \(sslOn)")
@@ -78,6 +79,7 @@ public struct EventNotificationMigration: Sendable {
         lines.append("push:")
         let fcmOn = Self.flag(take("fcm", "enable")) ?? true
         lines.append("  enabled: \(fcmOn)")
+        lines += Self.pushTextLines(take)
         lines.append("zoneminder:")
         lines.append("  enabled: true")
         if let portal = take("general", "portal") ?? secrets?.value("secrets", "zm_portal") {
@@ -91,6 +93,7 @@ public struct EventNotificationMigration: Sendable {
         if let interval = take("customize", "event_check_interval") {
             notes.append("customize.event_check_interval=\(interval): zmes polls shared memory every zoneminder.poll_interval (0.25 s)")
         }
+        lines += Self.pictureLines(take, port: port, tls: sslOn, notes: &notes)
         var credentials: String?
         if let key = take("fcm", "fcm_v1_key"), !key.isEmpty {
             let url = take("fcm", "fcm_v1_url").flatMap { $0.isEmpty ? nil : $0 }
