@@ -14,6 +14,14 @@
 # Last, it forces an alarm on monitor 1, restarts zmes while it lasts and
 # checks that its end arrives exactly once.
 #
+# Pictures (issue 13): ZoneMinder's web interface and API run under nginx and
+# php-fpm (Scripts/lib/zoneminder-web.sh) with ZoneMinder's auth on; zmes
+# serves pictures (pictures.enabled, TLS with its generated certificate) and
+# pushes go to an HTTPS stand-in for the zmNinja proxy. The push of the forced
+# alarm must link a picture that returns ZoneMinder's own JPEG, hold no
+# password or token, and its link tampered or expired must get 403
+# (Scripts/lib/e2e_pictures.py).
+#
 # Needs root, Debian 12 (ZoneMinder 1.36), network access to the Debian
 # mirror for the first run (about 700 MB). If the packages cannot be
 # installed it prints one `SKIP: ...` line and exits 0.
@@ -30,6 +38,7 @@
 #   ZMES_E2E_BUILD_TIMEOUT    seconds for `swift build` (default 1800; it waits for
 #                             another build holding the .build lock)
 #   ZMES_E2E_DEADLINE         seconds for the whole run (default 2700)
+# (ZMES_E2E_CA is set by the script itself for its websocket clients.)
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -59,6 +68,9 @@ ZMES_PID=""
 WS_PID=""
 SAMPLER_PID=""
 WATCHDOG_PID=""
+PROXY_PID=""
+# shellcheck source=lib/zoneminder-web.sh
+source "$REPO/Scripts/lib/zoneminder-web.sh"
 
 # ZoneMinder daemons run as www-data; these are the ones zmpkg.pl/zmdc.pl start.
 zm_pids() {
@@ -73,6 +85,8 @@ cleanup() {
     alive "$WATCHDOG_PID" && kill "$WATCHDOG_PID" 2>/dev/null
     stop_pid "$SAMPLER_PID" 3
     stop_pid "$WS_PID" 3
+    stop_pid "$PROXY_PID" 3
+    stop_zoneminder_web
     if alive "$ZMES_PID"; then
         log "stopping zmes (pid $ZMES_PID)"
         stop_pid "$ZMES_PID" 15
@@ -110,7 +124,7 @@ trap_checks "deadline of ${DEADLINE}s or a signal"
 [[ $(id -u) -eq 0 ]] || skip "must run as root (installs packages, starts MariaDB and ZoneMinder)"
 command -v apt-get >/dev/null 2>&1 || skip "apt-get not found (this test needs Debian 12)"
 
-PACKAGES=(zoneminder mariadb-server mariadb-client ffmpeg python3 procps)
+PACKAGES=(zoneminder mariadb-server mariadb-client ffmpeg python3 procps php-fpm php-mysql nginx openssl)
 missing=()
 for p in "${PACKAGES[@]}"; do
     [[ $(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true) == installed ]] || missing+=("$p")
@@ -138,7 +152,7 @@ if ((${#missing[@]})); then
 fi
 zm_version=$(dpkg-query -W -f='${Version}' zoneminder)
 [[ $zm_version == 1.36.* ]] || die "this test knows ZoneMinder 1.36's shared memory; the installed zoneminder is $zm_version"
-for tool in mariadbd mysql mysqladmin zmpkg.pl zmu ffmpeg python3 od; do
+for tool in mariadbd mysql mysqladmin zmpkg.pl zmu ffmpeg python3 od nginx openssl; do
     command -v "$tool" >/dev/null 2>&1 || die "$tool not found after installing packages"
 done
 
@@ -337,6 +351,14 @@ elif cmd == "sample":  # sample PATH OUTFILE: one line per change of (state, las
         time.sleep(0.02)
 PY
 
+# ZoneMinder's auth on, with API tokens (signed with AUTH_HASH_SECRET): zmes must fetch pictures with its own login.
+# The admin user may use the API, and the first-use privacy page does not stand in front of every view.
+sql "$DB_NAME" -e "UPDATE Config SET Value='1' WHERE Name IN ('ZM_OPT_USE_AUTH', 'ZM_OPT_USE_API');
+    UPDATE Config SET Value='zmes-e2e-hash-secret' WHERE Name='ZM_AUTH_HASH_SECRET';
+    UPDATE Config SET Value='hashed' WHERE Name='ZM_AUTH_RELAY';
+    UPDATE Config SET Value='0' WHERE Name='ZM_SHOW_PRIVACY';
+    UPDATE Users SET APIEnabled=1 WHERE Username='admin'" || die "turning ZoneMinder's auth on failed"
+
 if [[ -n $(zm_pids) ]]; then
     log "ZoneMinder is already running; restarting it so it reads the new monitor"
     timeout 60 zmpkg.pl stop >"$TMP/zmpkg.log" 2>&1 || true
@@ -369,21 +391,54 @@ fi
 
 # ---------------------------------------------------------------- 3. start zmes
 
-read -r WS_PORT ADMIN_PORT < <("$PYTHON" - <<'PY'
+read -r WS_PORT ADMIN_PORT ZM_WEB_PORT PROXY_PORT < <("$PYTHON" - <<'PY'
 import socket
-socks = [socket.socket() for _ in range(2)]
+socks = [socket.socket() for _ in range(4)]
 for s in socks:
     s.bind(("127.0.0.1", 0))
 print(*[s.getsockname()[1] for s in socks])
 PY
 )
+ZM_URL=http://127.0.0.1:$ZM_WEB_PORT/zm
+log "starting ZoneMinder's web interface and API at $ZM_URL (nginx + php-fpm)"
+start_zoneminder_web "$TMP/web" "$ZM_WEB_PORT" || die "could not start nginx and php-fpm"
+for i in $(seq 1 60); do
+    login=$("$PYTHON" - "$ZM_URL" <<'PY' 2>&1
+import sys, urllib.parse, urllib.request
+data = urllib.parse.urlencode({"user": "admin", "pass": "admin"}).encode()
+print(urllib.request.urlopen(urllib.request.Request(sys.argv[1] + "/api/host/login.json", data=data), timeout=3).read().decode()[:300])
+PY
+) && [[ $login == *access_token* ]] && break
+    ((i == 60)) && { for f in "$TMP"/web/*.log "$TMP"/web/*.out; do show_tail "$f" 15; done; die "ZoneMinder's API gave no access token within 30 s: $login"; }
+    sleep 0.5
+done
+pass "ZoneMinder's API (auth on) logs in and issues an access token at $ZM_URL/api/host/login.json"
+
+# An HTTPS stand-in for the zmNinja push proxy, trusted through its own certificate: it keeps each push body.
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+    -keyout "$TMP/proxy-key.pem" -out "$TMP/proxy-cert.pem" >"$TMP/openssl.log" 2>&1 || { show_tail "$TMP/openssl.log"; die "openssl req failed"; }
+PUSHES=$TMP/pushes.jsonl
+: >"$PUSHES"
+"$PYTHON" "$REPO/Scripts/lib/e2e_pictures.py" proxy "$PROXY_PORT" "$TMP/proxy-cert.pem" "$TMP/proxy-key.pem" "$PUSHES" >"$TMP/proxy.log" 2>&1 &
+PROXY_PID=$!
+
 cat >"$TMP/zmes.yml" <<EOF
-server: {address: 127.0.0.1, port: $WS_PORT, tls: {enabled: false}}
+server: {address: 127.0.0.1, port: $WS_PORT}
 admin: {port: $ADMIN_PORT}
 auth: {enabled: false}
 store: {path: $TMP/zmes.sqlite}
-zoneminder: {enabled: true, shm_dir: $SHM_DIR, poll_interval: 0.25, send_event_end: true, monitors: [{id: $MONITOR_ID, name: $MONITOR_NAME}, {id: $MOCORD_ID, name: $MOCORD_NAME}]}
+pictures: {enabled: true, public_url: "https://zm.example.test:$WS_PORT"}
+zoneminder: {enabled: true, url: "$ZM_URL", user: admin, password: admin, shm_dir: $SHM_DIR, poll_interval: 0.25, send_event_end: true, monitors: [{id: $MONITOR_ID, name: $MONITOR_NAME}, {id: $MOCORD_ID, name: $MOCORD_NAME}]}
 EOF
+cat >"$TMP/credentials.yml" <<EOF
+proxy:
+  - name: e2e-proxy
+    url: https://127.0.0.1:$PROXY_PORT/send_push
+    key: e2e-proxy-key
+    ca_file: $TMP/proxy-cert.pem
+EOF
+"$ZMES_BIN" credentials add --config "$TMP/zmes.yml" --file "$TMP/credentials.yml" >"$TMP/credentials.log" 2>&1 ||
+    { show_tail "$TMP/credentials.log"; die "zmes credentials add failed"; }
 log "starting zmes serve (websocket port $WS_PORT, admin port $ADMIN_PORT)"
 "$ZMES_BIN" serve --config "$TMP/zmes.yml" >"$TMP/zmes.log" 2>&1 &
 ZMES_PID=$!
@@ -405,11 +460,14 @@ fi
 # ws.py listen URL OUT READY SECONDS : appends each received text message as one line to OUT.
 # ws.py probe URL ADMIN_URL BODY      : sends BODY to the admin alarm API and waits 5 s for it.
 cat >"$TMP/ws.py" <<'PY'
-import asyncio, json, sys, urllib.request
+import asyncio, json, os, ssl, sys, urllib.request
 import websockets
 
+# wss:// trusting zmes's generated certificate, as a phone that accepted it does.
+TLS = ssl.create_default_context(cafile=os.environ["ZMES_E2E_CA"]) if os.environ.get("ZMES_E2E_CA") else None
+
 async def listen(url, out, ready, seconds):
-    async with websockets.connect(url, open_timeout=10, ping_interval=None) as ws:
+    async with websockets.connect(url, open_timeout=10, ping_interval=None, ssl=TLS) as ws:
         open(ready, "w").close()
         with open(out, "a", buffering=1) as f:
             try:
@@ -420,7 +478,7 @@ async def listen(url, out, ready, seconds):
                 pass
 
 async def probe(url, admin_url, body):
-    async with websockets.connect(url, open_timeout=10, ping_interval=None) as ws:
+    async with websockets.connect(url, open_timeout=10, ping_interval=None, ssl=TLS) as ws:
         await asyncio.sleep(0.3)
         req = urllib.request.Request(admin_url, data=body.encode(), headers={"Content-Type": "application/json"})
         report = await asyncio.to_thread(lambda: urllib.request.urlopen(req, timeout=5).read().decode())
@@ -435,12 +493,24 @@ async def probe(url, admin_url, body):
             pass
         print("no alarm message within 5 s; admin answered " + report); return 1
 
+async def register(url, token):
+    async with websockets.connect(url, open_timeout=10, ping_interval=None, ssl=TLS) as ws:
+        await ws.send(json.dumps({"event": "push", "data": {"type": "token", "platform": "ios", "token": token, "state": "enabled"}}))
+        await asyncio.sleep(1)
+
 if sys.argv[1] == "listen":
     asyncio.run(listen(sys.argv[2], sys.argv[3], sys.argv[4], float(sys.argv[5])))
+elif sys.argv[1] == "register":
+    asyncio.run(register(sys.argv[2], sys.argv[3]))
 else:
     sys.exit(asyncio.run(probe(sys.argv[2], sys.argv[3], sys.argv[4])))
 PY
-WS_URL=ws://127.0.0.1:$WS_PORT/
+WS_URL=wss://127.0.0.1:$WS_PORT/
+export ZMES_E2E_CA=$TMP/zmes-cert.pem
+
+# A phone: its push token, registered over the websocket, gets every alarm through the proxy.
+timeout 30 "$PYTHON" "$TMP/ws.py" register "$WS_URL" "$(printf 'e2e%.0s' {1..21})a" >"$TMP/register.log" 2>&1 ||
+    { show_tail "$TMP/register.log"; die "registering a push token failed"; }
 
 # Plumbing: an alarm injected through the admin API reaches a websocket client.
 PROBE_EID=999000001
@@ -545,6 +615,18 @@ for kind in start end; do
         fail "zmes sent no $kind notification for event $EID (Name $MONITOR_NAME, MonitorId $MONITOR_ID) within 15 s"
     fi
 done
+# ---------------------------------------------------------------- 5b. the event's picture
+picture_checks=$("$PYTHON" "$REPO/Scripts/lib/e2e_pictures.py" check "$PUSHES" "$EID" "$ZM_URL" admin admin \
+    "$ZMES_E2E_CA" "$TMP/zmes.sqlite" "https://zm.example.test:$WS_PORT" "https://127.0.0.1:$WS_PORT" 2>&1) || true
+while IFS= read -r line; do
+    case $line in
+    "PASS "*) pass "pictures: ${line#PASS }" ;;
+    "FAIL "*) fail "pictures: ${line#FAIL }" ;;
+    *) log "pictures: $line" ;;
+    esac
+done <<<"$picture_checks"
+grep -q '^PASS ' <<<"$picture_checks" || { fail "pictures: no check ran"; show_tail "$TMP/zmes.log" 20; }
+
 got=$(grep -c . "$WS_OUT" || true)
 log "websocket messages received: $got"
 ((got == 0)) || sed 's/^/  ws: /' "$WS_OUT" >&2
