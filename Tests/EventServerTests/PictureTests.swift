@@ -54,6 +54,21 @@ struct PictureTests {
         }
     }
 
+    @Test("ten phones opening the same new picture at once cost ZoneMinder one request")
+    func concurrentFetchesCoalesce() async throws {
+        try await Self.withPictures { server, client, zoneMinder in
+            try await server.alarm(monitor: 2, event: 900)
+            let message = try await client.receive()
+            let link = try #require((message["events"] as? [[String: Any]])?.first?["Picture"] as? String)
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<10 { group.addTask { try await Self.fetch(link, from: server).status } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses == Array(repeating: 200, count: 10))
+            #expect(await zoneMinder.counters.imageReads == 1)
+        }
+    }
+
     @Test("a link with one character changed, another event's, or past its expiry gets 403 and costs no ZoneMinder call")
     func tamperedLinks() async throws {
         try await Self.withPictures { server, client, zoneMinder in

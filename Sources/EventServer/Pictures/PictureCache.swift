@@ -10,6 +10,8 @@ actor PictureCache {
     private let capacity: Int
     private var entries: [String: Entry] = [:]
     private var total = 0
+    /// Fetches under way, by picture: ten phones opening one alarm at once wait for one fetch.
+    private var fetching: [String: Task<[UInt8], any Error>] = [:]
 
     private struct Entry {
         var size: Int
@@ -44,6 +46,18 @@ actor PictureCache {
             return nil
         }
         return [UInt8](data)
+    }
+
+    /// The cached picture, else the one `fetch` gets (kept for later), fetched once however many ask at once.
+    func picture(named name: String, now: Date = Date(), fetch: @escaping @Sendable () async throws -> [UInt8]) async throws -> [UInt8] {
+        if let cached = picture(named: name, now: now) { return cached }
+        if let running = fetching[name] { return try await running.value }
+        let task = Task { try await fetch() }
+        fetching[name] = task
+        defer { fetching[name] = nil }
+        let jpeg = try await task.value
+        store(jpeg, named: name, now: now)
+        return jpeg
     }
 
     /// Keeps the picture; a cache that cannot write (disk full) serves it anyway, uncached.

@@ -29,15 +29,13 @@ struct PictureService: Sendable {
             return Answer(status: .forbidden, message: "zmes: this picture link is not valid or has expired\n")
         }
         let name = PictureCache.name(eventId: event, frame: frame, width: width)
-        if let jpeg = await cache.picture(named: name, now: now) {
-            return Answer(status: .ok, jpeg: jpeg, message: "")
-        }
         do {
-            let image = try await zoneMinder.withSession { [width] session throws(ZoneMinderAPIError) in
-                try await zoneMinder.api.image(eventId: event, frame: frame, width: width, session: session)
+            let jpeg = try await cache.picture(named: name, now: now) { [zoneMinder, width] in
+                try await zoneMinder.withSession { session throws(ZoneMinderAPIError) in
+                    try await zoneMinder.api.image(eventId: event, frame: frame, width: width, session: session)
+                }.jpeg
             }
-            await cache.store(image.jpeg, named: name, now: now)
-            return Answer(status: .ok, jpeg: image.jpeg, message: "")
+            return Answer(status: .ok, jpeg: jpeg, message: "")
         } catch {
             logger.warning("cannot fetch a picture from ZoneMinder", metadata: ["event": "\(event)", "frame": "\(frame)", "error": "\(error)"])
             return Answer(status: .badGateway, message: "zmes: ZoneMinder did not give this picture\n")
