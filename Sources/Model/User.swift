@@ -6,11 +6,14 @@ public struct User: Sendable, Equatable {
     public var passwordHash: String
     public var monitors: MonitorSet
     public var createdAt: Date
+    /// May open the operators' console (`zmes user add NAME --admin`); ordinary users cannot.
+    public var isAdmin: Bool
 
-    public init(name: String, passwordHash: String, monitors: MonitorSet, createdAt: Date = Date()) {
+    public init(name: String, passwordHash: String, monitors: MonitorSet, createdAt: Date = Date(), isAdmin: Bool = false) {
         self.name = name
         self.passwordHash = passwordHash
         self.monitors = monitors
         self.createdAt = createdAt
+        self.isAdmin = isAdmin
     }
 }

@@ -134,6 +134,10 @@ enum Migrations {
             // Keys zmes makes for itself (the pictures' signing key): in the store, whose file only zmes can read.
             try db.execute(sql: "CREATE TABLE secrets (name TEXT PRIMARY KEY, value BLOB NOT NULL)")
         }
+        migrator.registerMigration("v13-user-admin") { db in
+            // Operators: local users who may open the console (`zmes user add NAME --admin`).
+            try db.execute(sql: "ALTER TABLE users ADD COLUMN admin INTEGER NOT NULL DEFAULT 0")
+        }
         return migrator
     }
 }

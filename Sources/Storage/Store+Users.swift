@@ -8,10 +8,11 @@ extension Store {
         try await pool.write { db in
             try db.execute(
                 sql: """
-                    INSERT INTO users (name, password_hash, monitors, created_at) VALUES (?, ?, ?, ?)
-                    ON CONFLICT(name) DO UPDATE SET password_hash = excluded.password_hash, monitors = excluded.monitors
+                    INSERT INTO users (name, password_hash, monitors, created_at, admin) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT(name) DO UPDATE SET password_hash = excluded.password_hash, monitors = excluded.monitors,
+                        admin = excluded.admin
                     """,
-                arguments: [user.name, user.passwordHash, user.monitors.list, user.createdAt.storeValue])
+                arguments: [user.name, user.passwordHash, user.monitors.list, user.createdAt.storeValue, user.isAdmin])
         }
     }
 
@@ -57,6 +58,7 @@ extension User {
             name: row["name"],
             passwordHash: row["password_hash"],
             monitors: MonitorSet(stored: row["monitors"]),
-            createdAt: Date(storeValue: row["created_at"]))
+            createdAt: Date(storeValue: row["created_at"]),
+            isAdmin: row["admin"])
     }
 }

@@ -95,9 +95,19 @@ struct ServeCommandTests {
         let users = try Zmes.json(["user", "list", "--json"], in: directory)
         #expect(users.first?["name"] as? String == "bob")
         #expect(users.first?["monitors"] as? String == "1,2")
+        #expect(users.first?["admin"] as? Bool == false)
         let refused = try Zmes.run(["user", "add", "eve", "--monitors", "one", "--password-stdin"], in: directory, input: "x\n")
         #expect(refused.status != 0)
         #expect(refused.errors.contains("--monitors"))
+
+        // The console's operators: --admin makes one, a password change keeps it, --no-admin ends it.
+        #expect(try Zmes.run(["user", "add", "ops", "--admin", "--password-stdin"], in: directory, input: "ops-pw-1\n").output == "created user ops (admin)\n")
+        #expect(try Zmes.run(["user", "add", "ops", "--password-stdin"], in: directory, input: "ops-pw-2\n").output == "updated user ops (admin)\n")
+        #expect(try Zmes.json(["user", "list", "--json"], in: directory).first { $0["name"] as? String == "ops" }?["admin"] as? Bool == true)
+        #expect(try Zmes.run(["user", "list"], in: directory).output.contains("ADMIN"))
+        #expect(try Zmes.run(["user", "add", "ops", "--no-admin", "--password-stdin"], in: directory, input: "ops-pw-3\n").output == "updated user ops\n")
+        #expect(try Zmes.json(["user", "list", "--json"], in: directory).first { $0["name"] as? String == "ops" }?["admin"] as? Bool == false)
+        #expect(try Zmes.run(["user", "remove", "ops"], in: directory).status == 0)
 
         try await Zmes.serving(in: directory) { server, ports in
             #expect(!server.standardOutput.contains("password"))  // a user exists: no admin created

@@ -15,6 +15,8 @@ struct UserCommand: AsyncParsableCommand {
         @Argument(help: "User name.") var name: String
         @Option(help: "Monitors the user may see, e.g. 1,2 (default: all).") var monitors: String?
         @Flag(help: "Read the password from one line of standard input.") var passwordStdin = false
+        @Flag(inversion: .prefixedNo, help: "May open the operators' console (default: as before; no for a new user).")
+        var admin: Bool?
 
         func run() async throws {
             guard passwordStdin else { throw CommandFailure("give the password on standard input with --password-stdin") }
@@ -33,9 +35,12 @@ struct UserCommand: AsyncParsableCommand {
             }
             let store = try options.openStore()
             let existing = try await store.user(named: name)
+            let isAdmin = admin ?? existing?.isAdmin ?? false
             try await store.saveUser(
-                User(name: name, passwordHash: await PasswordHasher.hash(line), monitors: monitorSet, createdAt: existing?.createdAt ?? Date()))
-            print(existing == nil ? "created user \(name)" : "updated user \(name)")
+                User(
+                    name: name, passwordHash: await PasswordHasher.hash(line), monitors: monitorSet,
+                    createdAt: existing?.createdAt ?? Date(), isAdmin: isAdmin))
+            print((existing == nil ? "created user \(name)" : "updated user \(name)") + (isAdmin ? " (admin)" : ""))
         }
     }
 
@@ -69,14 +74,16 @@ struct UserCommand: AsyncParsableCommand {
 struct UserListing: Listing {
     var name: String
     var monitors: String
+    var admin: Bool
     var createdAt: Date
 
     init(_ user: User) {
         name = user.name
         monitors = user.monitors.list ?? "all"
+        admin = user.isAdmin
         createdAt = user.createdAt
     }
 
-    static let header = ["NAME", "MONITORS"]
-    var cells: [String] { [name, monitors] }
+    static let header = ["NAME", "MONITORS", "ADMIN"]
+    var cells: [String] { [name, monitors, admin ? "yes" : "no"] }
 }
