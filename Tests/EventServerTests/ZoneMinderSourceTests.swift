@@ -10,14 +10,7 @@ struct ZoneMinderSourceTests {
             let shm = TestServer.makeDirectory()
             let monitor = ZoneMinderMonitorFile(directory: shm, monitorId: 7)
             monitor.write(state: .idle, event: 0, cause: "")
-            try await TestServer.withLoggedInClient(configure: { configuration in
-                configuration.zoneminder.enabled = true
-                configuration.zoneminder.url = zoneMinder.url
-                configuration.zoneminder.user = "zmes"
-                configuration.zoneminder.password = "api-pw"
-                configuration.zoneminder.shmDir = shm
-                configuration.zoneminder.pollInterval = 0.05
-            }) { server, client in
+            try await TestServer.withLoggedInClient(configure: { $0.readZoneMinder(zoneMinder, shm: shm) }) { server, client in
                 try await Task.sleep(for: .milliseconds(500))  // the source has read the API and the idle monitor
                 monitor.write(state: .alarm, event: 12, cause: "Motion")
                 let message = try await client.receive()

@@ -20,7 +20,7 @@ enum AdminListener {
         } else {
             routes.add(middleware: BearerTokenMiddleware(token: token))
         }
-        AlarmsController(alarmRouter: pipeline.alarmRouter, completeAlarm: completeAlarm)
+        AlarmsController(routing: pipeline.hookedRouting, completeAlarm: completeAlarm)
             .addRoutes(to: routes.group("api/v1/alarms"))
         PushesController(store: context.store, dispatcher: pipeline.dispatcher)
             .addRoutes(to: routes.group("api/v1/pushes"))

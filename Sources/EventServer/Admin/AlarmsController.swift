@@ -1,9 +1,10 @@
 import Hummingbird
 import Model
 
-/// `POST /api/v1/alarms`: an alarm from a script or `zmes alarm`, routed like one from ZoneMinder.
+/// `POST /api/v1/alarms`: an alarm from a script or `zmes alarm`, routed like one from ZoneMinder (detection
+/// hooks included: the answer comes after at most `hooks.wait`).
 struct AlarmsController: Sendable {
-    let alarmRouter: AlarmRouter
+    let routing: HookedRouting
     let completeAlarm: @Sendable (Alarm) -> Alarm
 
     func addRoutes(to group: RouterGroup<BasicRequestContext>) {
@@ -18,6 +19,6 @@ struct AlarmsController: Sendable {
         } catch {
             return jsonResponse(.badRequest, ["error": error.message])
         }
-        return jsonResponse(.accepted, try await alarmRouter.route(alarm))
+        return jsonResponse(.accepted, try await routing.route(alarm))
     }
 }

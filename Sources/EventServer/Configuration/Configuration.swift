@@ -132,6 +132,8 @@ public struct Configuration: Sendable, Equatable {
     public var zoneminder = ZoneMinder()
     /// Mute or make critical by monitor, time of day, day and cause (docs/OPERATIONS.md, "Mutes and rules").
     public var rules: [MonitorRule] = []
+    /// Detection hooks (docs/HOOKS.md).
+    public var hooks = Hooks()
 
     public init() {}
 

@@ -21,9 +21,9 @@ public struct ConfigurationLoader: Sendable {
         "pictures.enabled", "pictures.public_url", "pictures.ttl", "pictures.frame", "pictures.width", "pictures.cache_mb",
         "zoneminder.enabled", "zoneminder.url", "zoneminder.user", "zoneminder.password", "zoneminder.shm_dir",
         "zoneminder.poll_interval", "zoneminder.send_event_end", "zoneminder.login_cache",
-    ]
-    static let listKeys: [String] = ["zoneminder.monitors", "server.trusted_proxies", "server.tls.hostnames", "rules"]
-    static let sections: Set<String> = ["log", "server", "server.tls", "admin", "auth", "store", "push", "pictures", "zoneminder"]
+    ] + hookScalarKeys
+    static let listKeys: [String] = ["zoneminder.monitors", "server.trusted_proxies", "server.tls.hostnames", "rules"] + hookListKeys
+    static let sections: Set<String> = ["log", "server", "server.tls", "admin", "auth", "store", "push", "pictures", "zoneminder", "hooks"]
 
     /// The keys whose values are secrets, masked by `check-config`.
     public static let secretKeys: Set<String> = ["admin.token", "zoneminder.password"]
@@ -190,6 +190,7 @@ public struct ConfigurationLoader: Sendable {
         c.zoneminder.sendEventEnd = try reader.bool("zoneminder.send_event_end", default: c.zoneminder.sendEventEnd)
         c.zoneminder.monitors = try reader.monitors("zoneminder.monitors")
         c.rules = try reader.rules("rules")
+        c.hooks = try reader.hooks()
         c.zoneminder.loginCache = try reader.double("zoneminder.login_cache", default: c.zoneminder.loginCache, range: 0...86_400)
         if c.zoneminder.enabled || c.auth.backend == .zoneminder {
             guard c.zoneminder.url.hasPrefix("http://") || c.zoneminder.url.hasPrefix("https://") else {
@@ -235,7 +236,7 @@ public struct ConfigurationLoader: Sendable {
 }
 
 /// Typed access to the flattened values, with errors that name the key.
-private struct Reader {
+struct Reader {
     let values: [String: ConfigurationLoader.Value]
 
     func raw(_ key: String) throws(ConfigurationError) -> (text: String, node: Node?)? {

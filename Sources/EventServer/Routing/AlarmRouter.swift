@@ -9,7 +9,8 @@ public struct RoutingReport: Sendable, Equatable, Codable {
     public var devicesNotified: Int
     public var pushesQueued: Int
     public var websocketDeliveries: Int
-    /// Why nothing was sent: `monitor muted until <time>` or `rule`; absent when the alarm went out.
+    /// Why nothing was sent: `monitor muted until <time>`, `rule`, or a detection hook's outcome
+    /// (`hook failed (...)`, docs/HOOKS.md); absent when the alarm went out.
     public var muted: String?
 }
 

@@ -12,6 +12,8 @@ import ZoneMinder
 struct DeliveryPipeline: Sendable {
     let context: ServerContext
     let alarmRouter: AlarmRouter
+    /// The alarm router behind the detection hooks: what every alarm source calls.
+    let hookedRouting: HookedRouting
     let dispatcher: Dispatcher
     let senders: SenderTable
     let metrics: PrometheusCollectorRegistry
@@ -60,8 +62,15 @@ struct DeliveryPipeline: Sendable {
         alarmRouter.telemetry = context.telemetry
         alarmRouter.rules = configuration.rules
         alarmRouter.pictures = pictures?.links
+        let hookedRouting = HookedRouting(
+            router: alarmRouter, settings: configuration.hooks,
+            zoneMinder: configuration.zoneminder.enabled
+                ? HookZoneMinder(
+                    api: outbound.zoneMinderAPI, user: configuration.zoneminder.user, password: configuration.zoneminder.password, logger: logger)
+                : nil,
+            logger: logger)
         return DeliveryPipeline(
-            context: context, alarmRouter: alarmRouter, dispatcher: dispatcher, senders: senders,
+            context: context, alarmRouter: alarmRouter, hookedRouting: hookedRouting, dispatcher: dispatcher, senders: senders,
             metrics: metrics, outbound: outbound)
     }
 
@@ -84,7 +93,7 @@ struct DeliveryPipeline: Sendable {
         if configuration.zoneminder.enabled {
             services.append(
                 ZoneMinderSourceService(
-                    configuration: configuration.zoneminder, api: outbound.zoneMinderAPI, store: store, alarmRouter: alarmRouter, logger: logger))
+                    configuration: configuration.zoneminder, api: outbound.zoneMinderAPI, store: store, routing: hookedRouting, logger: logger))
         }
         return services
     }

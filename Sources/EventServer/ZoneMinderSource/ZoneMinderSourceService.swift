@@ -11,7 +11,7 @@ struct ZoneMinderSourceService: Service {
     let configuration: Configuration.ZoneMinder
     let api: ZoneMinderAPI
     let store: Store
-    let alarmRouter: AlarmRouter
+    let routing: HookedRouting
     let logger: Logger
 
     /// How often the monitor list is read again from the API (when not given in the configuration).
@@ -47,6 +47,9 @@ struct ZoneMinderSourceService: Service {
             logger.error("cannot read the last events notified; events in progress may be notified again", metadata: ["error": "\(error)"])
         }
         let lastNotified = stored.mapValues { UInt64(max(0, $0)) }
+        // With hooks an alarm may wait up to hooks.wait: each monitor's alarms then go in order in a lane of
+        // their own, and the polling goes on.
+        let lanes = routing.hooksEnabled ? MonitorLanes() : nil
         let source = SharedMemoryAlarmSource(
             monitorIds: monitors.map(\.id).sorted(),
             shmDirectory: configuration.shmDir,
@@ -69,7 +72,14 @@ struct ZoneMinderSourceService: Service {
                     "zoneminder event ids went down (was its database reset?); taking the new events as new",
                     metadata: ["monitor": "\(down.monitorId)", "last_notified": "\(down.from)", "event": "\(down.to)"])
             },
-            onAlarm: { alarm in await handle(alarm) })
+            onAlarm: { alarm in
+                if let lanes {
+                    await lanes.submit(monitor: alarm.monitorId) { await handle(alarm) }
+                } else {
+                    await handle(alarm)
+                }
+            })
+        await lanes?.finish()
     }
 
     /// Re-reads the API's monitor list every `refreshInterval`; returns it once it differs.
@@ -104,7 +114,7 @@ struct ZoneMinderSourceService: Service {
         var attempt = 1
         while true {
             do {
-                _ = try await alarmRouter.route(alarm)
+                _ = try await routing.route(alarm)
                 break
             } catch {
                 guard !Task.isCancelled, attempt < Self.routingAttempts else {

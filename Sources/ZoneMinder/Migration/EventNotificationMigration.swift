@@ -102,6 +102,9 @@ public struct EventNotificationMigration: Sendable {
         } else if fcmOn {
             notes.append("fcm: no fcm_v1_key found; register push credentials with zmes credentials add")
         }
+        let hooks = hookSection(take)
+        lines += hooks.lines
+        notes += hooks.notes
         for key in ["token_file", "use_fcmv1"] { used.insert("fcm.\(key)") }
         used.insert("general.secrets")
         used.insert("general.base_data_path")

@@ -84,6 +84,7 @@ struct CheckConfig: AsyncParsableCommand {
               login_cache: \(c.zoneminder.loginCache)
             # libcurl \(curl.version): HTTP/2 \(curl.supportsHTTP2 ? "yes" : "NO"), TLS \(curl.supportsTLS ? "yes" : "NO")
             """)
+        print(Self.hooksSection(c.hooks))
         if !curl.supportsHTTP2 || !curl.supportsTLS {
             print("Error: libcurl lacks HTTP/2 or TLS; install libcurl4-openssl-dev (built with nghttp2)")
             throw ExitCode(1)

@@ -1,3 +1,4 @@
+import EventServer
 import Foundation
 import Hummingbird
 import Logging
@@ -19,6 +20,11 @@ final class FakeZoneMinder: Sendable {
         func countLogin() { logins += 1 }
         func countMonitorRead() { monitorReads += 1 }
         func countImageRead() { imageReads += 1 }
+        var eventReadTokens: [String?] = []
+        /// The bodies of the `PUT events/<id>.json` received (decoded) and their URLs.
+        var notesUpdates: [(body: String, url: String)] = []
+        func countEventRead(token: String?) { eventReadTokens.append(token) }
+        func recordNotesUpdate(_ body: String, url: String) { notesUpdates.append((body, url)) }
     }
 
     /// The accounts as ZoneMinder holds them now; a test changes them as an admin would.
@@ -89,6 +95,18 @@ final class FakeZoneMinder: Sendable {
                 status: .ok, headers: [.contentType: "image/jpeg"],
                 body: .init(byteBuffer: ByteBuffer(bytes: FakeZoneMinder.jpeg(event: String(event), frame: String(frame), width: String(width)))))
         }
+        // Events, for detection hooks: `{path}` reads one, `update_notes` writes its Notes.
+        router.get("/zm/api/events/{file}") { request, context -> Response in
+            let id = context.parameters.get("file")?.split(separator: ".").first.map(String.init) ?? ""
+            await counters.countEventRead(token: request.uri.queryParameters["token"].map(String.init))
+            let json = #"{"event":{"Event":{"Id":"\#(id)","FileSystemPath":"/var/cache/zoneminder/events/\#(id)"}}}"#
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: json)))
+        }
+        router.put("/zm/api/events/{file}") { request, context -> Response in
+            let body = try await request.body.collect(upTo: 1 << 16)
+            await counters.recordNotesUpdate(String(buffer: body).removingPercentEncoding ?? "", url: request.uri.description)
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{}")))
+        }
         let (ready, continuation) = AsyncStream<Int>.makeStream()
         let app = Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
@@ -120,5 +138,18 @@ final class FakeZoneMinder: Sendable {
     ) async throws -> T {
         let zoneMinder = try await FakeZoneMinder(accounts: accounts, names: names)
         return try await withCleanup { try await body(zoneMinder) } cleanup: { await zoneMinder.stop() }
+    }
+}
+
+extension Configuration {
+    /// Alarms from the shared memory in `shm` (polled every 50 ms), monitor names and events from `zoneMinder`,
+    /// logged in as its user `zmes` (password `api-pw`).
+    mutating func readZoneMinder(_ zoneMinder: FakeZoneMinder, shm: String) {
+        self.zoneminder.enabled = true
+        self.zoneminder.url = zoneMinder.url
+        self.zoneminder.user = "zmes"
+        self.zoneminder.password = "api-pw"
+        self.zoneminder.shmDir = shm
+        self.zoneminder.pollInterval = 0.05
     }
 }
