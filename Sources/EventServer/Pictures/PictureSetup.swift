@@ -11,7 +11,7 @@ struct PictureSetup: Sendable {
     let service: PictureService
 
     /// `nil` when `pictures.enabled` is off.
-    static func make(configuration: Configuration, store: Store, zoneMinderAPI: ZoneMinderAPI, logger: Logger) async throws -> PictureSetup? {
+    static func make(configuration: Configuration, store: Store, zoneMinder: ZoneMinderServiceLogin, logger: Logger) async throws -> PictureSetup? {
         let settings = configuration.pictures
         guard settings.enabled else { return nil }
         let key = try await store.secret(named: PictureLinks.secretName, makeWith: PictureLinks.makeKey)
@@ -19,9 +19,8 @@ struct PictureSetup: Sendable {
         let cache = try PictureCache(
             directory: configuration.dataDirectory + "/pictures", lifetime: TimeInterval(settings.ttl),
             capacityBytes: settings.cacheMB << 20)
-        let login = ZoneMinderServiceLogin(api: zoneMinderAPI, user: configuration.zoneminder.user, password: configuration.zoneminder.password)
         logger.info("pictures on", metadata: ["public_url": "\(links.publicURL)", "frame": "\(settings.frame)", "ttl": "\(settings.ttl)"])
         return PictureSetup(
-            links: links, service: PictureService(links: links, width: settings.width, cache: cache, zoneMinder: login, logger: logger))
+            links: links, service: PictureService(links: links, width: settings.width, cache: cache, zoneMinder: zoneMinder, logger: logger))
     }
 }

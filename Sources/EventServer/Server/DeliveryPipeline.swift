@@ -21,7 +21,7 @@ struct DeliveryPipeline: Sendable {
 
     static func build(configuration: Configuration, logger: Logger) async throws -> DeliveryPipeline {
         let store = try Store(path: configuration.store.path)
-        let outbound = Outbound(zoneMinderURL: configuration.zoneminder.url)
+        let outbound = Outbound(zoneMinder: configuration.zoneminder)
         let auth = makeAuthBackend(configuration: configuration, store: store, zoneMinderAPI: outbound.zoneMinderAPI, logger: logger)
         let metrics = PrometheusCollectorRegistry()
         var context = ServerContext(
@@ -35,7 +35,7 @@ struct DeliveryPipeline: Sendable {
                     window: configuration.auth.failureWindow)),
             logger: logger)
         context.telemetry = Telemetry(factory: PrometheusMetricsFactory(registry: metrics))
-        let pictures = try await PictureSetup.make(configuration: configuration, store: store, zoneMinderAPI: outbound.zoneMinderAPI, logger: logger)
+        let pictures = try await PictureSetup.make(configuration: configuration, store: store, zoneMinder: outbound.zoneMinderLogin, logger: logger)
         context.pictures = pictures?.service
         let credentials = try await CredentialSet.load(from: store, logger: logger)
         for credential in credentials.credentials {
@@ -65,8 +65,7 @@ struct DeliveryPipeline: Sendable {
         let hookedRouting = HookedRouting(
             router: alarmRouter, settings: configuration.hooks,
             zoneMinder: configuration.zoneminder.enabled
-                ? HookZoneMinder(
-                    api: outbound.zoneMinderAPI, user: configuration.zoneminder.user, password: configuration.zoneminder.password, logger: logger)
+                ? HookZoneMinder(login: outbound.zoneMinderLogin, logger: logger)
                 : nil,
             logger: logger)
         return DeliveryPipeline(
@@ -93,7 +92,7 @@ struct DeliveryPipeline: Sendable {
         if configuration.zoneminder.enabled {
             services.append(
                 ZoneMinderSourceService(
-                    configuration: configuration.zoneminder, api: outbound.zoneMinderAPI, store: store, routing: hookedRouting, logger: logger))
+                    configuration: configuration.zoneminder, zoneMinder: outbound.zoneMinderLogin, store: store, routing: hookedRouting, logger: logger))
         }
         return services
     }
@@ -136,10 +135,13 @@ struct DeliveryPipeline: Sendable {
 private struct Outbound: Sendable {
     let push = CurlClient()
     let zoneMinderAPI: ZoneMinderAPI
+    /// zmes's own login, shared by everything that asks ZoneMinder in zmes's name (pictures, hooks).
+    let zoneMinderLogin: ZoneMinderServiceLogin
     private let zoneMinder = CurlZoneMinderTransport.makeClient()
 
-    init(zoneMinderURL: String) {
-        zoneMinderAPI = ZoneMinderAPI(baseURL: zoneMinderURL, transport: CurlZoneMinderTransport(client: zoneMinder))
+    init(zoneMinder settings: Configuration.ZoneMinder) {
+        zoneMinderAPI = ZoneMinderAPI(baseURL: settings.url, transport: CurlZoneMinderTransport(client: zoneMinder))
+        zoneMinderLogin = ZoneMinderServiceLogin(api: zoneMinderAPI, user: settings.user, password: settings.password)
     }
 
     func shutdown() {

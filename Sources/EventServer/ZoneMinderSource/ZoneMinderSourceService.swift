@@ -9,7 +9,8 @@ import ZoneMinder
 /// remembers the last event notified per monitor, so a restart neither repeats nor drops one.
 struct ZoneMinderSourceService: Service {
     let configuration: Configuration.ZoneMinder
-    let api: ZoneMinderAPI
+    /// zmes's own login, for the monitor list.
+    let zoneMinder: ZoneMinderServiceLogin
     let store: Store
     let routing: HookedRouting
     let logger: Logger
@@ -162,10 +163,8 @@ struct ZoneMinderSourceService: Service {
     }
 
     private func fetchMonitors() async throws(ZoneMinderAPIError) -> [ZoneMinderMonitor] {
-        var session: ZoneMinderSession?
-        if !configuration.user.isEmpty {
-            session = try await api.login(user: configuration.user, password: configuration.password)
+        try await zoneMinder.withSession { session throws(ZoneMinderAPIError) in
+            try await zoneMinder.api.monitors(session: session)
         }
-        return try await api.monitors(session: session)
     }
 }
