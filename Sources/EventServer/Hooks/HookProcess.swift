@@ -26,17 +26,21 @@ struct HookExit: Sendable, Equatable {
 
 /// Runs one hook program without a shell, in a process group of its own, and kills the whole
 /// group (SIGKILL) at the timeout: a script's `sleep 1000` child goes with it and nothing is left
-/// holding the output pipe. Blocking waits run on a dispatch thread, never on the cooperative pool.
+/// holding the output pipe. Blocking waits run on a thread of their own, never on a shared pool.
 enum HookProcess {
     /// Bytes of standard output kept; the rest is read and thrown away so the hook never blocks on a full pipe.
     static let outputLimit = 64 * 1_024
     static let errorLimit = 4 * 1_024
 
     static func run(_ argv: [String], timeout: Duration) async -> HookExit {
+        // A thread of its own: blocked for up to the timeout, it must not hold one of the few
+        // threads the shared dispatch queues (and what runs on them) have.
         await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
+            let thread = Thread {
                 continuation.resume(returning: runBlocking(argv, timeout: timeout))
             }
+            thread.name = "zmes-hook"
+            thread.start()
         }
     }
 

@@ -27,7 +27,10 @@ struct AlarmCommand: AsyncParsableCommand {
         if !configuration.admin.token.isEmpty {
             headers.append(("authorization", "Bearer \(configuration.admin.token)"))
         }
-        let client = CurlClient()
+        // The server answers once the alarm's detection hook is done, or after at most hooks.wait.
+        var clientOptions = CurlClient.Configuration()
+        clientOptions.responseTimeout = .seconds(configuration.hooks.wait + 30)
+        let client = CurlClient(configuration: clientOptions)
         defer { client.shutdown() }
         let response: CurlResponse
         do {
