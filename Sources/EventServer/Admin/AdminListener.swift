@@ -3,7 +3,8 @@ import Logging
 import Model
 import NIOCore
 
-/// The operators' HTTP API, on loopback by default: alarm ingest, health, metrics, the outbox.
+/// The operators' HTTP API, on loopback by default: alarm ingest, health, metrics, the outbox; and the
+/// operators' console in the browser under `/` (`Console/`), which has its own login.
 /// Each group of routes is a controller of its own (one file each); this file only assembles them.
 enum AdminListener {
     static func make(
@@ -11,22 +12,23 @@ enum AdminListener {
         listeners: ListenerState,
         completeAlarm: @escaping @Sendable (Alarm) -> Alarm,
         onRunning: @escaping @Sendable (Int) async -> Void
-    ) -> some ApplicationProtocol {
+    ) throws -> some ApplicationProtocol {
         let context = pipeline.context
         let routes = Router()
+        // The JSON API, health and metrics: the bearer token, or without one loopback only.
         let token = context.configuration.admin.token
-        if token.isEmpty {
-            routes.add(middleware: LoopbackOnlyMiddleware())
-        } else {
-            routes.add(middleware: BearerTokenMiddleware(token: token))
-        }
+        let api =
+            token.isEmpty
+            ? routes.group().add(middleware: LoopbackOnlyMiddleware()) : routes.group().add(middleware: BearerTokenMiddleware(token: token))
         AlarmsController(routing: pipeline.hookedRouting, completeAlarm: completeAlarm)
-            .addRoutes(to: routes.group("api/v1/alarms"))
+            .addRoutes(to: api.group("api/v1/alarms"))
         PushesController(store: context.store, dispatcher: pipeline.dispatcher)
-            .addRoutes(to: routes.group("api/v1/pushes"))
-        MonitorsController(store: context.store).addRoutes(to: routes.group("api/v1/monitors"))
-        HealthController(context: context, listeners: listeners).addRoutes(to: routes.group("healthz"))
-        MetricsController(context: context, metrics: pipeline.metrics).addRoutes(to: routes.group("metrics"))
+            .addRoutes(to: api.group("api/v1/pushes"))
+        MonitorsController(store: context.store).addRoutes(to: api.group("api/v1/monitors"))
+        HealthController(context: context, listeners: listeners).addRoutes(to: api.group("healthz"))
+        MetricsController(context: context, metrics: pipeline.metrics).addRoutes(to: api.group("metrics"))
+        try ConsoleController(context: context, dispatcher: pipeline.dispatcher, sessions: ConsoleSessions(), pages: ConsolePages())
+            .addRoutes(to: routes)
         let configuration = context.configuration.admin
         return Application(
             router: routes,

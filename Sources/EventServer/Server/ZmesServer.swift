@@ -41,7 +41,7 @@ public struct ZmesServer: Sendable {
             await listeners.webSocketBound(port)
             await ready.set(webSocket: port)
         }
-        let admin = AdminListener.make(pipeline: pipeline, listeners: listeners, completeAlarm: completeAlarm) { port in
+        let admin = try AdminListener.make(pipeline: pipeline, listeners: listeners, completeAlarm: completeAlarm) { port in
             await ready.set(admin: port)
         }
         let address = configuration.server

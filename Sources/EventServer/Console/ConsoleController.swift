@@ -1,0 +1,183 @@
+import Foundation
+import Hummingbird
+import Model
+import NIOCore
+import PushDispatcher
+import Storage
+
+/// The operators' console on the admin listener (`/`, `/login`, `/pushes`), rendered on the server.
+/// Access: a session cookie (`HttpOnly`, `SameSite=Strict`) made by logging in as a local user with the
+/// admin role, or with `admin.token`; every form carries the session's CSRF token; failed logins count
+/// against the same limits as websocket logins (docs/CONSOLE.md).
+struct ConsoleController: Sendable {
+    let context: ServerContext
+    let dispatcher: Dispatcher
+    let sessions: ConsoleSessions
+    let pages: ConsolePages
+
+    static let cookieName = "zmes_console"
+    /// Console logins share one address budget: the admin listener is loopback unless `admin.token` is set.
+    static let loginAddress = "console"
+
+    func addRoutes(to routes: Router<BasicRequestContext>) {
+        routes.get("/login") { _, _ in html(pages.render("login", ["title": "Log in"])) }
+        routes.post("/login", use: login)
+        routes.post("/logout") { request, _ in
+            try await withOperator(request, form: true) { _, id, _ in
+                await sessions.end(id: id)
+                return redirect(to: "/login", cookie: "\(Self.cookieName)=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict")
+            }
+        }
+        routes.get("/") { request, _ in try await withOperator(request, form: false) { session, _, _ in try await overview(session) } }
+        routes.get("/pushes") { request, _ in
+            try await withOperator(request, form: false) { session, _, _ in try await pushes(request, session) }
+        }
+        routes.post("/pushes/:id/replay") { request, requestContext in
+            try await withOperator(request, form: true) { _, _, _ in
+                guard let id = requestContext.parameters.get("id").flatMap(Int64.init) else { return redirect(to: "/pushes") }
+                let replayed = try await context.store.replay(ids: [id])
+                dispatcher.wake()
+                return redirect(to: "/pushes?replayed=\(replayed.isEmpty ? 0 : id)")
+            }
+        }
+    }
+
+    // MARK: - Access
+
+    @Sendable func login(request: Request, requestContext: BasicRequestContext) async throws -> Response {
+        let form = try await Self.form(request)
+        let user = form["user"] ?? ""
+        let password = form["password"] ?? ""
+        let refused = html(pages.render("login", ["title": "Log in", "message": "Wrong user or password, or not an operator."]), status: .unauthorized)
+        let reservation: AuthRateLimiter.Reservation
+        do {
+            reservation = try await context.rateLimiter.reserve(address: Self.loginAddress, user: user.isEmpty ? "admin.token" : user)
+        } catch {
+            return html(pages.render("login", ["title": "Log in", "message": "Too many failed logins; try again later."]), status: .tooManyRequests)
+        }
+        guard let operatorName = await check(user: user, password: password) else {
+            context.logger.warning("console login refused", metadata: ["user": "\(loggedText(user))"])
+            return refused
+        }
+        await context.rateLimiter.release(reservation)
+        let (id, _) = await sessions.start(operatorName: operatorName)
+        context.logger.notice("console login", metadata: ["operator": "\(loggedText(operatorName))"])
+        return redirect(to: "/", cookie: "\(Self.cookieName)=\(id); Path=/; HttpOnly; SameSite=Strict")
+    }
+
+    /// The operator's name if the login is good: a local admin user's password, or `admin.token` with no user.
+    private func check(user: String, password: String) async -> String? {
+        if user.isEmpty {
+            let token = context.configuration.admin.token
+            return !token.isEmpty && ConsoleSessions.tokensMatch(password, token) ? "admin.token" : nil
+        }
+        guard let stored = try? await context.store.user(named: user), stored.isAdmin,
+            await PasswordHasher.verify(password, hash: stored.passwordHash)
+        else { return nil }
+        return stored.name
+    }
+
+    /// Runs `page` for a logged-in operator; others go to the login page. A form must carry the
+    /// session's CSRF token, or it is refused with 403 and changes nothing.
+    private func withOperator(
+        _ request: Request, form: Bool, _ page: (ConsoleSessions.Session, String, [String: String]) async throws -> Response
+    ) async throws -> Response {
+        guard let id = Self.cookie(Self.cookieName, in: request), let session = await sessions.session(id: id) else {
+            return redirect(to: "/login")
+        }
+        var fields: [String: String] = [:]
+        if form {
+            fields = try await Self.form(request)
+            guard let given = fields["csrf"], ConsoleSessions.tokensMatch(given, session.csrfToken) else {
+                return html(pages.render("login", ["title": "Refused", "message": "This form is not from this session (CSRF token missing or wrong)."]), status: .forbidden)
+            }
+        }
+        return try await page(session, id, fields)
+    }
+
+    // MARK: - Pages
+
+    private func overview(_ session: ConsoleSessions.Session) async throws -> Response {
+        let counts = try await context.store.outboxCounts()
+        let broken = try await context.store.brokenCredentials()
+        let credentials = try await context.store.credentials().map { credential -> [String: Any] in
+            ["name": credential.name, "provider": credential.provider.rawValue, "health": broken[credential.name].map { "broken: \($0)" } ?? "ok"]
+        }
+        return html(
+            pages.render(
+                "overview",
+                layout(session, title: "Overview", current: "overviewPage").merging([
+                    "sessions": await context.sessions.count,
+                    "devices": try await context.store.devices().count,
+                    "outbox": PushJobState.allCases.map { ["state": $0.rawValue, "count": counts[$0] ?? 0] },
+                    "credentials": credentials,
+                ]) { $1 }))
+    }
+
+    private func pushes(_ request: Request, _ session: ConsoleSessions.Session) async throws -> Response {
+        let state = request.uri.queryParameters["state"].flatMap { PushJobState(rawValue: String($0)) }
+        let jobs = try await context.store.pushJobs(state: state, limit: 500)
+        var values = layout(session, title: "Pushes", current: "pushesPage")
+        values["states"] = ([nil] + PushJobState.allCases).map { option -> [String: Any] in
+            ["value": option?.rawValue ?? "", "label": option?.rawValue ?? "all", "selected": option == state]
+        }
+        values["jobs"] = jobs.map { job -> [String: Any] in
+            [
+                "id": job.id, "state": job.state.rawValue, "provider": job.provider.rawValue, "device": String(job.token.prefix(12)) + "…",
+                "event": "\(job.alarm.monitorName) #\(job.alarm.eventId)", "reason": job.lastError ?? "", "failed": job.state == .failed,
+                "csrf": session.csrfToken,
+            ]
+        }
+        if let replayed = request.uri.queryParameters["replayed"].flatMap({ Int64(String($0)) }) {
+            values["message"] = replayed > 0 ? "Push \(replayed) is queued again." : "That push was not failed; nothing replayed."
+        }
+        return html(pages.render("pushes", values))
+    }
+
+    private func layout(_ session: ConsoleSessions.Session, title: String, current: String) -> [String: Any] {
+        ["title": title, "operator": session.operatorName, "csrf": session.csrfToken, current: true]
+    }
+
+    // MARK: - HTTP
+
+    private func html(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status,
+            headers: [
+                .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
+                // Nothing from elsewhere: no scripts but the page's own, no framing by other sites.
+                .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+            ],
+            body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    private func redirect(to location: String, cookie: String? = nil) -> Response {
+        var headers: HTTPFields = [.location: location]
+        if let cookie { headers[.setCookie] = cookie }
+        return Response(status: .seeOther, headers: headers)
+    }
+
+    static func cookie(_ name: String, in request: Request) -> String? {
+        for header in request.headers[values: .cookie] {
+            for pair in header.split(separator: ";") {
+                let parts = pair.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
+                if parts.count == 2, parts[0] == name { return String(parts[1]) }
+            }
+        }
+        return nil
+    }
+
+    /// An `application/x-www-form-urlencoded` body, at most 64 KiB.
+    static func form(_ request: Request) async throws -> [String: String] {
+        var request = request
+        let body = try await request.collectBody(upTo: 1 << 16)
+        var fields: [String: String] = [:]
+        for pair in String(buffer: body).split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map {
+                $0.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
+            }
+            fields[parts[0]] = parts.count > 1 ? parts[1] : ""
+        }
+        return fields
+    }
+}

@@ -1,0 +1,119 @@
+/// The console's pages as Mustache templates (`{{x}}` is HTML-escaped), compiled into the binary:
+/// no files to install, no CDN, nothing fetched. One layout (`page`) holds the navigation; each page
+/// fills its `content` partial. Every control has a label; the layout reads at 375 px.
+enum ConsoleTemplates {
+    static let all: [String: String] = [
+        "page": page, "login": login, "overview": overview, "pushes": pushes,
+    ]
+
+    static let page = """
+        <!doctype html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>{{title}} · zmes</title>
+        <style>\(ConsoleStyle.css)</style>
+        </head>
+        <body>
+        {{#operator}}
+        <header>
+        <nav aria-label="Console">
+        <a href="/"{{#overviewPage}} aria-current="page"{{/overviewPage}}>Overview</a>
+        <a href="/pushes"{{#pushesPage}} aria-current="page"{{/pushesPage}}>Pushes</a>
+        </nav>
+        <form method="post" action="/logout">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <button type="submit">Log out {{operator}}</button>
+        </form>
+        </header>
+        {{/operator}}
+        <main>
+        <h1>{{title}}</h1>
+        {{#message}}<p class="message" role="status">{{message}}</p>{{/message}}
+        {{$content}}{{/content}}
+        </main>
+        </body>
+        </html>
+        """
+
+    static let login = """
+        {{<page}}{{$content}}
+        <form method="post" action="/login" class="login">
+        <label for="user">User</label>
+        <input id="user" name="user" autocomplete="username" autofocus>
+        <label for="password">Password</label>
+        <input id="password" name="password" type="password" autocomplete="current-password">
+        <p class="hint">An operator: a local user made with <code>zmes user add NAME --admin</code>. Or leave User empty and give <code>admin.token</code> as the password.</p>
+        <button type="submit">Log in</button>
+        </form>
+        {{/content}}{{/page}}
+        """
+
+    static let overview = """
+        {{<page}}{{$content}}
+        <section aria-labelledby="now">
+        <h2 id="now">Now</h2>
+        <dl class="counts">
+        <dt>Websocket sessions</dt><dd id="sessions">{{sessions}}</dd>
+        <dt>Devices</dt><dd id="devices">{{devices}}</dd>
+        {{#outbox}}<dt>Pushes {{state}}</dt><dd id="outbox-{{state}}">{{count}}</dd>{{/outbox}}
+        </dl>
+        </section>
+        <section aria-labelledby="credentials">
+        <h2 id="credentials">Credentials</h2>
+        <table>
+        <thead><tr><th scope="col">Name</th><th scope="col">Provider</th><th scope="col">Health</th></tr></thead>
+        <tbody>
+        {{#credentials}}<tr><td>{{name}}</td><td>{{provider}}</td><td>{{health}}</td></tr>{{/credentials}}
+        {{^credentials}}<tr><td colspan="3">None: add one with <code>zmes credentials add</code>.</td></tr>{{/credentials}}
+        </tbody>
+        </table>
+        </section>
+        {{/content}}{{/page}}
+        """
+
+    static let pushes = """
+        {{<page}}{{$content}}
+        <form method="get" action="/pushes" class="filter">
+        <label for="state">State</label>
+        <select id="state" name="state">
+        {{#states}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/states}}
+        </select>
+        <button type="submit">Show</button>
+        </form>
+        <table>
+        <thead><tr><th scope="col">Id</th><th scope="col">State</th><th scope="col">Provider</th><th scope="col">Device</th>
+        <th scope="col">Event</th><th scope="col">Reason</th><th scope="col"><span class="visually-hidden">Action</span></th></tr></thead>
+        <tbody>
+        {{#jobs}}<tr id="push-{{id}}"><td>{{id}}</td><td class="state">{{state}}</td><td>{{provider}}</td><td>{{device}}</td>
+        <td>{{event}}</td><td class="reason">{{reason}}</td>
+        <td>{{#failed}}<form method="post" action="/pushes/{{id}}/replay"><input type="hidden" name="csrf" value="{{csrf}}">
+        <button type="submit">Replay push {{id}}</button></form>{{/failed}}</td></tr>{{/jobs}}
+        {{^jobs}}<tr><td colspan="7">No pushes.</td></tr>{{/jobs}}
+        </tbody>
+        </table>
+        {{/content}}{{/page}}
+        """
+}
+
+/// The console's stylesheet: system fonts, readable at phone width, visible focus for keyboards.
+enum ConsoleStyle {
+    static let css = """
+        body{font-family:system-ui,sans-serif;margin:0;color:#1b1b1b;background:#fafafa}
+        header{display:flex;flex-wrap:wrap;gap:.5rem;justify-content:space-between;align-items:center;padding:.5rem 1rem;background:#20303f}
+        header a,header button{color:#fff;background:none;border:1px solid transparent;font:inherit;padding:.4rem .6rem;text-decoration:none}
+        header a[aria-current]{border-color:#fff;border-radius:4px}
+        main{padding:1rem;max-width:70rem}
+        h1{font-size:1.4rem}
+        :focus-visible{outline:3px solid #f0a000;outline-offset:2px}
+        table{border-collapse:collapse;width:100%;display:block;overflow-x:auto}
+        th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #ddd;vertical-align:top}
+        .counts{display:grid;grid-template-columns:repeat(auto-fill,minmax(9rem,1fr));gap:.5rem}
+        .counts dt{font-size:.85rem;color:#555}.counts dd{margin:0 0 .5rem;font-size:1.5rem}
+        form.login{display:grid;gap:.4rem;max-width:22rem}
+        input,select,button{font:inherit;padding:.4rem}
+        .message{background:#fff3cd;padding:.5rem}
+        .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
+        """
+}

@@ -1,0 +1,124 @@
+import CurlClient
+import EventServer
+import Foundation
+import Model
+import Storage
+import Testing
+import ZmesTestSupport
+
+/// The console's doors, over HTTP as a browser sends them (the pages themselves are checked in Chromium).
+@Suite("Console access")
+struct ConsoleAccessTests {
+    struct Browser {
+        let port: Int
+        var cookie: String?
+
+        func send(_ path: String, method: String = "GET", form: [String: String]? = nil) async throws -> CurlResponse {
+            var headers: [(name: String, value: String)] = []
+            if let cookie { headers.append(("cookie", cookie)) }
+            var body: [UInt8] = []
+            if let form {
+                headers.append(("content-type", "application/x-www-form-urlencoded"))
+                var allowed = CharacterSet.alphanumerics
+                allowed.insert(charactersIn: "-._~")
+                body = Array(
+                    form.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }.joined(separator: "&").utf8)
+            }
+            let request = CurlRequest(url: "http://127.0.0.1:\(port)\(path)", method: method, headers: headers, body: body)
+            return try await withTimeout(.seconds(15), "\(method) \(path)") { try await TestServer.http.send(request) }
+        }
+
+        /// Logs in; keeps the session cookie.
+        mutating func login(_ user: String, _ password: String) async throws -> CurlResponse {
+            let response = try await send("/login", method: "POST", form: ["user": user, "password": password])
+            if let setCookie = response.headers["set-cookie"] { cookie = String(setCookie.split(separator: ";")[0]) }
+            return response
+        }
+
+        /// The session's CSRF token, as the page's forms carry it.
+        func csrf() async throws -> String {
+            let page = try await send("/").bodyText
+            let marker = try #require(page.range(of: "name=\"csrf\" value=\""))
+            return String(page[marker.upperBound...].prefix { $0 != "\"" })
+        }
+    }
+
+    static let users: [String: (password: String, monitors: MonitorSet)] = ["alice": ("secret", .all)]
+
+    static func withOperator(_ body: (TestServer) async throws -> Void) async throws {
+        try await TestServer.withServer { server in
+            let store = try server.store()
+            try await store.saveUser(User(name: "ops", passwordHash: await PasswordHasher.hash("ops-pw", cost: 4), monitors: .all, isAdmin: true))
+            try await body(server)
+        }
+    }
+
+    @Test("an operator logs in with a session cookie (HttpOnly, SameSite=Strict); ordinary users and wrong passwords are refused")
+    func login() async throws {
+        try await Self.withOperator { server in
+            var browser = Browser(port: server.ports.admin)
+            let anonymous = try await browser.send("/")
+            #expect(anonymous.status == 303)
+            #expect(anonymous.headers["location"] == "/login")
+            let form = try await browser.send("/login").bodyText
+            #expect(form.contains("<label for=\"user\">User</label>") && form.contains("<label for=\"password\">Password</label>"))
+
+            let ordinaryUser = try await browser.login("alice", "secret")
+            #expect(ordinaryUser.status == 401, "an ordinary user is refused")
+            #expect(browser.cookie == nil)
+            let wrongPassword = try await browser.login("ops", "wrong")
+            #expect(wrongPassword.status == 401)
+            let good = try await browser.login("ops", "ops-pw")
+            #expect(good.status == 303)
+            let setCookie = try #require(good.headers["set-cookie"])
+            #expect(setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Strict"))
+            let overview = try await browser.send("/")
+            #expect(overview.status == 200)
+            #expect(overview.bodyText.contains("Log out ops"))
+            #expect(overview.headers["content-security-policy"]?.contains("default-src 'none'") == true)
+        }
+    }
+
+    @Test("a form posted without the session's CSRF token is refused and changes nothing; logging out ends the session")
+    func csrfAndLogout() async throws {
+        try await Self.withOperator { server in
+            var browser = Browser(port: server.ports.admin)
+            _ = try await browser.login("ops", "ops-pw")
+            let token = try await browser.csrf()
+            #expect(try await browser.send("/logout", method: "POST", form: [:]).status == 403)
+            #expect(try await browser.send("/logout", method: "POST", form: ["csrf": String(repeating: "0", count: 64)]).status == 403)
+            #expect(try await browser.send("/").status == 200, "still logged in")
+            let out = try await browser.send("/logout", method: "POST", form: ["csrf": token])
+            #expect(out.status == 303)
+            #expect(out.headers["set-cookie"]?.contains("Max-Age=0") == true)
+            let after = try await browser.send("/")
+            #expect(after.status == 303, "the old cookie no longer opens the console")
+        }
+    }
+
+    @Test("failed console logins count against the login limits")
+    func rateLimited() async throws {
+        try await TestServer.withServer(configure: { $0.auth.maxFailures = 3 }) { server in
+            var browser = Browser(port: server.ports.admin)
+            for _ in 0..<3 {
+                let refused = try await browser.login("ops", "guess")
+                #expect(refused.status == 401)
+            }
+            let overTheLimit = try await browser.login("ops", "guess")
+            #expect(overTheLimit.status == 429)
+        }
+    }
+
+    @Test("with admin.token, the token logs in to the console while the JSON API still wants it as a bearer")
+    func tokenLogin() async throws {
+        try await TestServer.withServer(configure: { $0.admin.token = "console-token-123" }) { server in
+            var browser = Browser(port: server.ports.admin)
+            let wrongToken = try await browser.login("", "not-the-token")
+            #expect(wrongToken.status == 401)
+            let withToken = try await browser.login("", "console-token-123")
+            #expect(withToken.status == 303)
+            #expect(try await browser.send("/").bodyText.contains("Log out admin.token"))
+            #expect(try await browser.send("/healthz").status == 401)
+        }
+    }
+}
