@@ -1,0 +1,103 @@
+"""Drives the zmes console in a real headless Chromium (Debian's chromium + chromium-driver, Selenium),
+as ConsoleBrowserTests asks: prints one JSON object per check, {"check": ..., "ok": bool, "detail": ...},
+and saves screenshots of each page at desktop and phone width.
+
+  console_browser.py BASE_URL OPERATOR PASSWORD ORDINARY_USER ORDINARY_PASSWORD SCREENSHOT_DIR
+"""
+import json, sys, time, urllib.request
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+
+base, operator, password, ordinary, ordinary_password, shots = sys.argv[1:7]
+
+
+def report(check, ok, detail=""):
+    print(json.dumps({"check": check, "ok": bool(ok), "detail": str(detail)[:500]}), flush=True)
+
+
+def browser():
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,900"):
+        options.add_argument(flag)
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+
+def field(driver, label):
+    """The control a visible label names, as a user finds it."""
+    target = driver.find_element(By.XPATH, "//label[normalize-space()='%s']" % label).get_attribute("for")
+    return driver.find_element(By.ID, target)
+
+
+def log_in(driver, user, secret):
+    driver.get(base + "/login")
+    field(driver, "User").send_keys(user)
+    field(driver, "Password").send_keys(secret)
+    driver.find_element(By.XPATH, "//button[normalize-space()='Log in']").click()
+
+
+def shoot(driver, name):
+    for width, height, tag in ((1280, 900, "desktop"), (375, 812, "phone")):
+        driver.set_window_size(width, height)
+        driver.save_screenshot("%s/%s-%s.png" % (shots, name, tag))
+    driver.set_window_size(1280, 900)
+
+
+def wait_for(predicate, seconds=15):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.3)
+    return False
+
+
+driver = browser()
+try:
+    driver.get(base + "/login")
+    shoot(driver, "login")
+    log_in(driver, ordinary, ordinary_password)
+    report("an ordinary user is refused", wait_for(lambda: "not an operator" in driver.page_source) and "/login" in driver.current_url,
+           driver.current_url)
+
+    log_in(driver, operator, password)
+    report("the operator is logged in and sees the overview", wait_for(lambda: driver.title.startswith("Overview")), driver.title)
+    api = json.loads(urllib.request.urlopen(base + "/api/v1/pushes", timeout=10).read())
+    health = json.loads(urllib.request.urlopen(base + "/healthz", timeout=10).read())
+    shown = {state: driver.find_element(By.ID, "outbox-" + state).text for state in ("queued", "retrying", "delivered", "failed")}
+    expected = {state: str(sum(1 for job in api if job.get("state") == state)) for state in shown}
+    report("the overview shows the outbox counts the JSON API shows", shown == expected, "page %s, API %s" % (shown, expected))
+    report("the overview shows the sessions the JSON API shows",
+           driver.find_element(By.ID, "sessions").text == str(health["sessions"]), "%s vs %s" % (driver.find_element(By.ID, "sessions").text, health["sessions"]))
+    shoot(driver, "overview")
+
+    driver.get(base + "/pushes?state=failed")
+    rows = driver.find_elements(By.CSS_SELECTOR, "tbody tr[id^='push-']")
+    failed = [row for row in rows if row.find_element(By.CLASS_NAME, "state").text == "failed"]
+    reasons = [row.find_element(By.CLASS_NAME, "reason").text for row in failed]
+    report("the failed push is on the Pushes page with the provider's reason", "DeviceTokenNotForTopic" in reasons, reasons)
+    shoot(driver, "pushes")
+    if failed:
+        push_id = failed[0].get_attribute("id")
+        button = failed[0].find_element(By.XPATH, ".//button[starts-with(normalize-space(), 'Replay')]")
+        button.click()
+        def delivered():
+            driver.get(base + "/pushes?state=delivered")
+            return bool(driver.find_elements(By.ID, push_id))
+        report("the Replay button sends it again and the page shows it delivered", wait_for(delivered), push_id)
+
+    # A form whose CSRF token was taken out: refused, and the session goes on.
+    driver.get(base + "/")
+    driver.execute_script("document.querySelectorAll('input[name=csrf]').forEach(function (e) { e.remove(); })")
+    driver.find_element(By.XPATH, "//button[starts-with(normalize-space(), 'Log out')]").click()
+    refused = wait_for(lambda: "CSRF" in driver.page_source)
+    driver.get(base + "/")
+    report("a form posted without the CSRF token is refused", refused and driver.title.startswith("Overview"), driver.title)
+
+    driver.find_element(By.XPATH, "//button[starts-with(normalize-space(), 'Log out')]").click()
+    wait_for(lambda: "/login" in driver.current_url)
+    driver.get(base + "/pushes")
+    report("logging out ends the session", "/login" in driver.current_url, driver.current_url)
+finally:
+    driver.quit()

@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+import ZmesTestSupport
+
+/// The console in a real headless Chromium, driven by Selenium (`Browser/console_browser.py`; Debian's
+/// `chromium`, `chromium-driver` and `python3-selenium`, which `.ci/run` installs), against `zmes serve`
+/// with a mock APNs that refuses the first push.
+@Suite("Console in Chromium")
+struct ConsoleBrowserTests {
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Browser/console_browser.py").path
+
+    @Test("log in; the overview matches the JSON API; a failed push shows its reason and Replay delivers it; CSRF; log out; ordinary users refused")
+    func console() async throws {
+        for tool in ["/usr/bin/chromium", "/usr/bin/chromedriver", "/usr/bin/python3"] where !FileManager.default.isExecutableFile(atPath: tool) {
+            throw TestFailure("\(tool) is missing: apt-get install chromium chromium-driver python3-selenium")
+        }
+        try await PushFixture.with(apns: true) { fixture in
+            let added = try Zmes.run(["user", "add", "ops", "--admin", "--password-stdin"], in: fixture.directory, input: "ops-pw-0001\n")
+            #expect(added.status == 0, "\(added.errors)")
+            try await fixture.serving { server, ports in
+                let token = String(repeating: "5e", count: 32)
+                let phone = try await fixture.connectPhone(ports, token: token, platform: "ios")
+                let apns = try #require(fixture.apns)
+                await apns.injectAPNsError(status: 400, reason: "DeviceTokenNotForTopic")
+                _ = try fixture.alarm(event: 1)
+                #expect(try await eventually { try Zmes.json(["push", "list", "--json", "--state", "failed"], in: fixture.directory).count == 1 })
+
+                let screenshots = ProcessInfo.processInfo.environment["ZMES_TEST_SCREENSHOT_DIR"] ?? (fixture.directory + "/screenshots")
+                try FileManager.default.createDirectory(atPath: screenshots, withIntermediateDirectories: true)
+                let run = try await Self.python(
+                    [Self.script, "http://127.0.0.1:\(ports.admin)", "ops", "ops-pw-0001", "alice", PushFixture.password, screenshots])
+                let checks = run.output.split(separator: "\n").compactMap { line in
+                    (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
+                }
+                #expect(checks.count == 8, "the browser script ran \(checks.count) checks of 8: \(run.errors.suffix(2_000))")
+                for check in checks {
+                    #expect(check["ok"] as? Bool == true, "\(check["check"] ?? "?"): \(check["detail"] ?? "")")
+                }
+                #expect(await apns.accepted().count == 1, "the replayed push reached APNs")
+                for page in ["login", "overview", "pushes"] {
+                    for width in ["desktop", "phone"] {
+                        #expect(FileManager.default.fileExists(atPath: "\(screenshots)/\(page)-\(width).png"), "\(page) at \(width) width")
+                    }
+                }
+                await phone.close()
+                #expect(try await server.terminate() == 0)
+            }
+        }
+    }
+
+    /// Debian's python3 (its Selenium), not one a version manager puts first on PATH.
+    static func python(_ arguments: [String]) async throws -> (output: String, errors: String) {
+        try await Task.detached {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+            process.arguments = arguments
+            let output = Pipe()
+            let errors = Pipe()
+            process.standardOutput = output
+            process.standardError = errors
+            try launch(process)
+            let outputData = output.fileHandleForReading.readDataToEndOfFile()
+            let errorData = errors.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return (String(decoding: outputData, as: UTF8.self), String(decoding: errorData, as: UTF8.self))
+        }.value
+    }
+}
