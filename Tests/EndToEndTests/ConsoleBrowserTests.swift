@@ -9,7 +9,7 @@ import ZmesTestSupport
 struct ConsoleBrowserTests {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Browser/console_browser.py").path
 
-    @Test("log in; the overview matches the JSON API; a failed push shows its reason and Replay delivers it; CSRF; log out; ordinary users refused")
+    @Test("log in; the overview matches the JSON API; a failed push shows its reason and Replay delivers it; a monitor muted from the page sends nothing; CSRF; log out; ordinary users refused")
     func console() async throws {
         for tool in ["/usr/bin/chromium", "/usr/bin/chromedriver", "/usr/bin/python3"] where !FileManager.default.isExecutableFile(atPath: tool) {
             throw TestFailure("\(tool) is missing: apt-get install chromium chromium-driver python3-selenium")
@@ -32,12 +32,17 @@ struct ConsoleBrowserTests {
                 let checks = run.output.split(separator: "\n").compactMap { line in
                     (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
                 }
-                #expect(checks.count == 8, "the browser script ran \(checks.count) checks of 8: \(run.errors.suffix(2_000))")
+                #expect(checks.count == 9, "the browser script ran \(checks.count) checks of 9: \(run.errors.suffix(2_000))")
                 for check in checks {
                     #expect(check["ok"] as? Bool == true, "\(check["check"] ?? "?"): \(check["detail"] ?? "")")
                 }
                 #expect(await apns.accepted().count == 1, "the replayed push reached APNs")
-                for page in ["login", "overview", "pushes"] {
+                // Monitor 1, muted from the page, sends nothing for its next alarm; monitor 2 still does.
+                #expect(try fixture.alarm(monitor: 1, event: 2).contains("\"muted\""))
+                _ = try fixture.alarm(monitor: 2, event: 3)
+                #expect(await eventually { await apns.accepted().count == 2 })
+                #expect(await apns.accepted().allSatisfy { !$0.payloadString.contains("\"eid\":\"2\"") })
+                for page in ["login", "overview", "pushes", "monitors"] {
                     for width in ["desktop", "phone"] {
                         #expect(FileManager.default.fileExists(atPath: "\(screenshots)/\(page)-\(width).png"), "\(page) at \(width) width")
                     }

@@ -32,6 +32,25 @@ struct ConsoleController: Sendable {
         routes.get("/pushes") { request, _ in
             try await withOperator(request, form: false) { session, _, _ in try await pushes(request, session) }
         }
+        routes.get("/monitors") { request, _ in
+            try await withOperator(request, form: false) { session, _, _ in try await monitors(request, session) }
+        }
+        routes.post("/monitors/mute") { request, _ in
+            try await withOperator(request, form: true) { _, _, fields in
+                guard let monitor = fields["monitor"].flatMap(Int.init), MonitorMute.monitorIds.contains(monitor),
+                    let minutes = fields["minutes"].flatMap(Int.init), (1...(MonitorMute.longest / 60)).contains(minutes)
+                else { return redirect(to: "/monitors?error=1") }
+                try await context.store.muteMonitor(monitor, until: Date().addingTimeInterval(TimeInterval(minutes * 60)))
+                context.logger.notice("monitor muted from the console", metadata: ["monitor": "\(monitor)", "minutes": "\(minutes)"])
+                return redirect(to: "/monitors")
+            }
+        }
+        routes.post("/monitors/:id/unmute") { request, requestContext in
+            try await withOperator(request, form: true) { _, _, _ in
+                if let monitor = requestContext.parameters.get("id").flatMap(Int.init) { try await context.store.unmuteMonitor(monitor) }
+                return redirect(to: "/monitors")
+            }
+        }
         routes.post("/pushes/:id/replay") { request, requestContext in
             try await withOperator(request, form: true) { _, _, _ in
                 guard let id = requestContext.parameters.get("id").flatMap(Int64.init) else { return redirect(to: "/pushes") }
@@ -132,6 +151,22 @@ struct ConsoleController: Sendable {
             values["message"] = replayed > 0 ? "Push \(replayed) is queued again." : "That push was not failed; nothing replayed."
         }
         return html(pages.render("pushes", values))
+    }
+
+    /// The monitors of `zoneminder.monitors` and any muted now, each with its mute.
+    private func monitors(_ request: Request, _ session: ConsoleSessions.Session) async throws -> Response {
+        let mutes = try await context.store.monitorMutes()
+        var names = Dictionary(context.configuration.zoneminder.monitors.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
+        for id in mutes.keys where names[id] == nil { names[id] = "" }
+        var values = layout(session, title: "Monitors", current: "monitorsPage")
+        values["monitors"] = names.keys.sorted().map { id -> [String: Any] in
+            [
+                "id": id, "name": names[id] ?? "", "muted": mutes[id] != nil, "csrf": session.csrfToken,
+                "mutedUntil": mutes[id].map { $0.until.formatted(date: .abbreviated, time: .shortened) } ?? "not muted",
+            ]
+        }
+        if request.uri.queryParameters["error"] != nil { values["message"] = "Choose a monitor and a time." }
+        return html(pages.render("monitors", values))
     }
 
     private func layout(_ session: ConsoleSessions.Session, title: String, current: String) -> [String: Any] {

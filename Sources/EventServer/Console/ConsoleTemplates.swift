@@ -3,7 +3,7 @@
 /// fills its `content` partial. Every control has a label; the layout reads at 375 px.
 enum ConsoleTemplates {
     static let all: [String: String] = [
-        "page": page, "login": login, "overview": overview, "pushes": pushes,
+        "page": page, "login": login, "overview": overview, "pushes": pushes, "monitors": monitors,
     ]
 
     static let page = """
@@ -21,6 +21,7 @@ enum ConsoleTemplates {
         <nav aria-label="Console">
         <a href="/"{{#overviewPage}} aria-current="page"{{/overviewPage}}>Overview</a>
         <a href="/pushes"{{#pushesPage}} aria-current="page"{{/pushesPage}}>Pushes</a>
+        <a href="/monitors"{{#monitorsPage}} aria-current="page"{{/monitorsPage}}>Monitors</a>
         </nav>
         <form method="post" action="/logout">
         <input type="hidden" name="csrf" value="{{csrf}}">
@@ -91,6 +92,36 @@ enum ConsoleTemplates {
         <td>{{#failed}}<form method="post" action="/pushes/{{id}}/replay"><input type="hidden" name="csrf" value="{{csrf}}">
         <button type="submit">Replay push {{id}}</button></form>{{/failed}}</td></tr>{{/jobs}}
         {{^jobs}}<tr><td colspan="7">No pushes.</td></tr>{{/jobs}}
+        </tbody>
+        </table>
+        {{/content}}{{/page}}
+        """
+}
+
+extension ConsoleTemplates {
+    static let monitors = """
+        {{<page}}{{$content}}
+        <form method="post" action="/monitors/mute" class="filter">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <label for="monitor">Monitor</label>
+        <select id="monitor" name="monitor">
+        {{#monitors}}<option value="{{id}}">{{id}} {{name}}</option>{{/monitors}}
+        </select>
+        <label for="minutes">Mute for</label>
+        <select id="minutes" name="minutes">
+        <option value="30">30 minutes</option><option value="60">1 hour</option><option value="120" selected>2 hours</option>
+        <option value="480">8 hours</option><option value="1440">1 day</option>
+        </select>
+        <button type="submit">Mute</button>
+        </form>
+        <table>
+        <thead><tr><th scope="col">Monitor</th><th scope="col">Name</th><th scope="col">Muted until</th>
+        <th scope="col"><span class="visually-hidden">Action</span></th></tr></thead>
+        <tbody>
+        {{#monitors}}<tr id="monitor-{{id}}"><td>{{id}}</td><td>{{name}}</td><td class="muted">{{mutedUntil}}</td>
+        <td>{{#muted}}<form method="post" action="/monitors/{{id}}/unmute"><input type="hidden" name="csrf" value="{{csrf}}">
+        <button type="submit">Unmute monitor {{id}}</button></form>{{/muted}}</td></tr>{{/monitors}}
+        {{^monitors}}<tr><td colspan="4">No monitors known: list them in <code>zoneminder.monitors</code>.</td></tr>{{/monitors}}
         </tbody>
         </table>
         {{/content}}{{/page}}

@@ -8,6 +8,7 @@ import json, sys, time, urllib.request
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
 
 base, operator, password, ordinary, ordinary_password, shots = sys.argv[1:7]
 
@@ -82,10 +83,20 @@ try:
         push_id = failed[0].get_attribute("id")
         button = failed[0].find_element(By.XPATH, ".//button[starts-with(normalize-space(), 'Replay')]")
         button.click()
+        wait_for(lambda: "replayed=" in driver.current_url)  # the form went out before the page is left
         def delivered():
             driver.get(base + "/pushes?state=delivered")
             return bool(driver.find_elements(By.ID, push_id))
         report("the Replay button sends it again and the page shows it delivered", wait_for(delivered), push_id)
+
+    # Monitor 1 muted for two hours from the page (the test then checks its next alarm sends nothing).
+    driver.get(base + "/monitors")
+    Select(field(driver, "Monitor")).select_by_value("1")
+    Select(field(driver, "Mute for")).select_by_value("120")
+    driver.find_element(By.XPATH, "//button[normalize-space()='Mute']").click()
+    muted = wait_for(lambda: "/monitors" in driver.current_url and driver.find_elements(By.XPATH, "//button[normalize-space()='Unmute monitor 1']"))
+    report("monitor 1 is muted from the Monitors page", muted, driver.find_element(By.ID, "monitor-1").text if muted else driver.page_source[:300])
+    shoot(driver, "monitors")
 
     # A form whose CSRF token was taken out: refused, and the session goes on.
     driver.get(base + "/")
