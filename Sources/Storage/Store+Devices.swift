@@ -145,6 +145,14 @@ extension Store {
         }
     }
 
+    /// Turns the device's pushes on or off (`disabled`: its alarms go over its websocket only);
+    /// returns false when no such device exists.
+    @discardableResult
+    public func setPushState(_ state: PushState, token: String) async throws -> Bool {
+        try await writeCountingChanges(
+            "UPDATE devices SET state = ?, updated_at = ? WHERE token = ?", arguments: [state.rawValue, Date().storeValue, token]) > 0
+    }
+
     @discardableResult
     public func removeDevice(token: String) async throws -> Bool {
         try await pool.write { db in

@@ -24,6 +24,8 @@ struct ConsoleBrowserTests {
                 await apns.injectAPNsError(status: 400, reason: "DeviceTokenNotForTopic")
                 _ = try fixture.alarm(event: 1)
                 #expect(try await eventually { try Zmes.json(["push", "list", "--json", "--state", "failed"], in: fixture.directory).count == 1 })
+                // A second phone, which the page disables.
+                try await fixture.registerPhone(ports, token: String(repeating: "7a", count: 32), platform: "ios")
 
                 let screenshots = ProcessInfo.processInfo.environment["ZMES_TEST_SCREENSHOT_DIR"] ?? (fixture.directory + "/screenshots")
                 try FileManager.default.createDirectory(atPath: screenshots, withIntermediateDirectories: true)
@@ -32,17 +34,20 @@ struct ConsoleBrowserTests {
                 let checks = run.output.split(separator: "\n").compactMap { line in
                     (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
                 }
-                #expect(checks.count == 9, "the browser script ran \(checks.count) checks of 9: \(run.errors.suffix(2_000))")
+                #expect(checks.count == 10, "the browser script ran \(checks.count) checks of 10: \(run.errors.suffix(2_000))")
                 for check in checks {
                     #expect(check["ok"] as? Bool == true, "\(check["check"] ?? "?"): \(check["detail"] ?? "")")
                 }
                 #expect(await apns.accepted().count == 1, "the replayed push reached APNs")
-                // Monitor 1, muted from the page, sends nothing for its next alarm; monitor 2 still does.
+                // Monitor 1, muted from the page, sends nothing for its next alarm; monitor 2 still does, to the
+                // first phone only: the second was disabled from the page.
                 #expect(try fixture.alarm(monitor: 1, event: 2).contains("\"muted\""))
                 _ = try fixture.alarm(monitor: 2, event: 3)
                 #expect(await eventually { await apns.accepted().count == 2 })
+                try await Task.sleep(for: .seconds(1))
+                #expect(await apns.accepted().count == 2, "the disabled phone got no push")
                 #expect(await apns.accepted().allSatisfy { !$0.payloadString.contains("\"eid\":\"2\"") })
-                for page in ["login", "overview", "pushes", "monitors"] {
+                for page in ["login", "overview", "pushes", "devices", "monitors"] {
                     for width in ["desktop", "phone"] {
                         #expect(FileManager.default.fileExists(atPath: "\(screenshots)/\(page)-\(width).png"), "\(page) at \(width) width")
                     }

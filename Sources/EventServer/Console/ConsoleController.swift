@@ -32,6 +32,21 @@ struct ConsoleController: Sendable {
         routes.get("/pushes") { request, _ in
             try await withOperator(request, form: false) { session, _, _ in try await pushes(request, session) }
         }
+        routes.get("/devices") { request, _ in
+            try await withOperator(request, form: false) { session, _, _ in try await devices(request, session) }
+        }
+        routes.post("/devices/disable") { request, _ in
+            try await withOperator(request, form: true) { _, _, fields in
+                try await context.store.setPushState(.disabled, token: fields["token"] ?? "")
+                return redirect(to: "/devices")
+            }
+        }
+        routes.post("/devices/remove") { request, _ in
+            try await withOperator(request, form: true) { _, _, fields in
+                try await context.store.removeDevice(token: fields["token"] ?? "")
+                return redirect(to: "/devices")
+            }
+        }
         routes.get("/monitors") { request, _ in
             try await withOperator(request, form: false) { session, _, _ in try await monitors(request, session) }
         }
@@ -151,6 +166,30 @@ struct ConsoleController: Sendable {
             values["message"] = replayed > 0 ? "Push \(replayed) is queued again." : "That push was not failed; nothing replayed."
         }
         return html(pages.render("pushes", values))
+    }
+
+    /// Devices whose token starts with, or whose user is, the query; at most 500.
+    private func devices(_ request: Request, _ session: ConsoleSessions.Session) async throws -> Response {
+        let query = request.uri.queryParameters["q"].map(String.init) ?? ""
+        let platform = request.uri.queryParameters["platform"].flatMap { Platform(rawValue: String($0)) }
+        let found = try await context.store.devices().filter { device in
+            (query.isEmpty || device.token.hasPrefix(query) || device.user == query) && (platform == nil || device.platform == platform)
+        }
+        var values = layout(session, title: "Devices", current: "devicesPage")
+        values["query"] = query
+        values["platforms"] = ([nil] + Platform.allCases).map { option -> [String: Any] in
+            ["value": option?.rawValue ?? "", "label": option?.rawValue ?? "all", "selected": option == platform]
+        }
+        values["devices"] = found.prefix(500).map { device -> [String: Any] in
+            [
+                "token": device.token, "shortToken": String(device.token.prefix(12)) + "…", "user": device.user,
+                "platform": device.platform.rawValue, "state": device.state.rawValue, "enabled": device.state == .enabled,
+                "badge": device.badge, "monitors": device.filter.monlist.isEmpty ? "all" : device.filter.monlist,
+                "intervals": device.filter.intlist, "csrf": session.csrfToken,
+                "lastPush": device.lastPushAt.map { $0.formatted(date: .abbreviated, time: .shortened) } ?? "never",
+            ]
+        }
+        return html(pages.render("devices", values))
     }
 
     /// The monitors of `zoneminder.monitors` and any muted now, each with its mute.

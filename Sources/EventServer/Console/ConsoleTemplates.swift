@@ -3,7 +3,7 @@
 /// fills its `content` partial. Every control has a label; the layout reads at 375 px.
 enum ConsoleTemplates {
     static let all: [String: String] = [
-        "page": page, "login": login, "overview": overview, "pushes": pushes, "monitors": monitors,
+        "page": page, "login": login, "overview": overview, "pushes": pushes, "monitors": monitors, "devices": devices,
     ]
 
     static let page = """
@@ -21,6 +21,7 @@ enum ConsoleTemplates {
         <nav aria-label="Console">
         <a href="/"{{#overviewPage}} aria-current="page"{{/overviewPage}}>Overview</a>
         <a href="/pushes"{{#pushesPage}} aria-current="page"{{/pushesPage}}>Pushes</a>
+        <a href="/devices"{{#devicesPage}} aria-current="page"{{/devicesPage}}>Devices</a>
         <a href="/monitors"{{#monitorsPage}} aria-current="page"{{/monitorsPage}}>Monitors</a>
         </nav>
         <form method="post" action="/logout">
@@ -99,6 +100,34 @@ enum ConsoleTemplates {
 }
 
 extension ConsoleTemplates {
+    static let devices = """
+        {{<page}}{{$content}}
+        <form method="get" action="/devices" class="filter">
+        <label for="q">Token prefix or user</label>
+        <input id="q" name="q" value="{{query}}">
+        <label for="platform">Platform</label>
+        <select id="platform" name="platform">
+        {{#platforms}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/platforms}}
+        </select>
+        <button type="submit">Find</button>
+        </form>
+        <table>
+        <thead><tr><th scope="col">Token</th><th scope="col">User</th><th scope="col">Platform</th><th scope="col">Pushes</th>
+        <th scope="col">Badge</th><th scope="col">Monitors</th><th scope="col">Intervals</th><th scope="col">Last push</th>
+        <th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+        <tbody>
+        {{#devices}}<tr><td>{{shortToken}}</td><td>{{user}}</td><td>{{platform}}</td><td class="state">{{state}}</td><td>{{badge}}</td>
+        <td>{{monitors}}</td><td>{{intervals}}</td><td>{{lastPush}}</td>
+        <td>{{#enabled}}<form method="post" action="/devices/disable"><input type="hidden" name="csrf" value="{{csrf}}">
+        <input type="hidden" name="token" value="{{token}}"><button type="submit">Disable {{shortToken}}</button></form>{{/enabled}}
+        <form method="post" action="/devices/remove"><input type="hidden" name="csrf" value="{{csrf}}">
+        <input type="hidden" name="token" value="{{token}}"><button type="submit">Remove {{shortToken}}</button></form></td></tr>{{/devices}}
+        {{^devices}}<tr><td colspan="9">No devices match.</td></tr>{{/devices}}
+        </tbody>
+        </table>
+        {{/content}}{{/page}}
+        """
+
     static let monitors = """
         {{<page}}{{$content}}
         <form method="post" action="/monitors/mute" class="filter">

@@ -89,6 +89,22 @@ try:
             return bool(driver.find_elements(By.ID, push_id))
         report("the Replay button sends it again and the page shows it delivered", wait_for(delivered), push_id)
 
+    # The second phone found by its token's first characters, and disabled.
+    driver.get(base + "/devices")
+    field(driver, "Token prefix or user").send_keys("7a7a7a")
+    driver.find_element(By.XPATH, "//button[normalize-space()='Find']").click()
+    wait_for(lambda: "q=7a7a7a" in driver.current_url)
+    rows = driver.find_elements(By.CSS_SELECTOR, "tbody tr")
+    shoot(driver, "devices")
+    if len(rows) == 1 and rows[0].find_elements(By.XPATH, ".//button[starts-with(normalize-space(), 'Disable')]"):
+        rows[0].find_element(By.XPATH, ".//button[starts-with(normalize-space(), 'Disable')]").click()
+        disabled = wait_for(lambda: "q=" not in driver.current_url and any(
+            row.find_element(By.CLASS_NAME, "state").text == "disabled" for row in driver.find_elements(By.CSS_SELECTOR, "tbody tr")
+            if row.find_elements(By.CLASS_NAME, "state")))
+        report("a device is found by its token prefix and disabled from the Devices page", disabled, driver.current_url)
+    else:
+        report("a device is found by its token prefix and disabled from the Devices page", False, "%d rows" % len(rows))
+
     # Monitor 1 muted for two hours from the page (the test then checks its next alarm sends nothing).
     driver.get(base + "/monitors")
     Select(field(driver, "Monitor")).select_by_value("1")
