@@ -34,7 +34,7 @@ struct ConsoleBrowserTests {
                 let checks = run.output.split(separator: "\n").compactMap { line in
                     (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
                 }
-                #expect(checks.count == 10, "the browser script ran \(checks.count) checks of 10: \(run.errors.suffix(2_000))")
+                #expect(checks.count == 11, "the browser script ran \(checks.count) checks of 11: \(run.errors.suffix(2_000))")
                 for check in checks {
                     #expect(check["ok"] as? Bool == true, "\(check["check"] ?? "?"): \(check["detail"] ?? "")")
                 }

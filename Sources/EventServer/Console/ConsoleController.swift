@@ -134,6 +134,8 @@ struct ConsoleController: Sendable {
     private func overview(_ session: ConsoleSessions.Session) async throws -> Response {
         let counts = try await context.store.outboxCounts()
         let broken = try await context.store.brokenCredentials()
+        let now = Date()
+        let outcomes = try await context.store.outcomesPerMinute(since: now.addingTimeInterval(-86_400))
         let credentials = try await context.store.credentials().map { credential -> [String: Any] in
             ["name": credential.name, "provider": credential.provider.rawValue, "health": broken[credential.name].map { "broken: \($0)" } ?? "ok"]
         }
@@ -145,6 +147,8 @@ struct ConsoleController: Sendable {
                     "devices": try await context.store.devices().count,
                     "outbox": PushJobState.allCases.map { ["state": $0.rawValue, "count": counts[$0] ?? 0] },
                     "credentials": credentials,
+                    "hourChart": PushChart(title: "Pushes per minute, last hour", minutes: 60, end: now).svg(outcomes),
+                    "dayChart": PushChart(title: "Pushes per minute, last day", minutes: 1_440, end: now).svg(outcomes),
                 ]) { $1 }))
     }
 

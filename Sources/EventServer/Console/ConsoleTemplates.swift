@@ -57,10 +57,18 @@ enum ConsoleTemplates {
         <section aria-labelledby="now">
         <h2 id="now">Now</h2>
         <dl class="counts">
-        <dt>Websocket sessions</dt><dd id="sessions">{{sessions}}</dd>
-        <dt>Devices</dt><dd id="devices">{{devices}}</dd>
-        {{#outbox}}<dt>Pushes {{state}}</dt><dd id="outbox-{{state}}">{{count}}</dd>{{/outbox}}
+        <div><dt>Websocket sessions</dt><dd id="sessions">{{sessions}}</dd></div>
+        <div><dt>Devices</dt><dd id="devices">{{devices}}</dd></div>
+        {{#outbox}}<div><dt>Pushes {{state}}</dt><dd id="outbox-{{state}}">{{count}}</dd></div>{{/outbox}}
         </dl>
+        </section>
+        <section aria-labelledby="flow">
+        <h2 id="flow">Pushes per minute</h2>
+        <p class="legend"><span class="delivered">delivered</span> <span class="failed">failed</span></p>
+        <h3>Last hour</h3>
+        {{{hourChart}}}
+        <h3>Last day</h3>
+        {{{dayChart}}}
         </section>
         <section aria-labelledby="credentials">
         <h2 id="credentials">Credentials</h2>
@@ -163,17 +171,20 @@ enum ConsoleStyle {
         body{font-family:system-ui,sans-serif;margin:0;color:#1b1b1b;background:#fafafa}
         header{display:flex;flex-wrap:wrap;gap:.5rem;justify-content:space-between;align-items:center;padding:.5rem 1rem;background:#20303f}
         header a,header button{color:#fff;background:none;border:1px solid transparent;font:inherit;padding:.4rem .6rem;text-decoration:none}
+        header nav{display:flex;flex-wrap:wrap;gap:.25rem}
         header a[aria-current]{border-color:#fff;border-radius:4px}
         main{padding:1rem;max-width:70rem}
         h1{font-size:1.4rem}
         :focus-visible{outline:3px solid #f0a000;outline-offset:2px}
         table{border-collapse:collapse;width:100%;display:block;overflow-x:auto}
         th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #ddd;vertical-align:top}
-        .counts{display:grid;grid-template-columns:repeat(auto-fill,minmax(9rem,1fr));gap:.5rem}
+        .counts{display:grid;grid-template-columns:repeat(auto-fill,minmax(9rem,1fr));gap:.5rem}.counts div{background:#fff;border:1px solid #ddd;padding:.4rem .6rem}
         .counts dt{font-size:.85rem;color:#555}.counts dd{margin:0 0 .5rem;font-size:1.5rem}
         form.login{display:grid;gap:.4rem;max-width:22rem}
         input,select,button{font:inherit;padding:.4rem}
         .message{background:#fff3cd;padding:.5rem}
+        .chart{width:100%;max-width:40rem;height:auto;background:#fff;border:1px solid #ddd}
+        .legend .delivered{color:#1a7f37}.legend .failed{color:#cf222e}
         .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
         """
 }

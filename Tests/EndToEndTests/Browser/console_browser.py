@@ -71,6 +71,8 @@ try:
     report("the overview shows the outbox counts the JSON API shows", shown == expected, "page %s, API %s" % (shown, expected))
     report("the overview shows the sessions the JSON API shows",
            driver.find_element(By.ID, "sessions").text == str(health["sessions"]), "%s vs %s" % (driver.find_element(By.ID, "sessions").text, health["sessions"]))
+    chart = driver.find_element(By.CSS_SELECTOR, "svg.chart").get_attribute("aria-label")
+    report("the overview charts the pushes per minute by outcome", "failed 1" in chart, chart)
     shoot(driver, "overview")
 
     driver.get(base + "/pushes?state=failed")
