@@ -1,3 +1,4 @@
+import CurlClient
 import Foundation
 import Hummingbird
 import Model
@@ -45,6 +46,25 @@ struct ConsoleController: Sendable {
             try await withOperator(request, form: true) { _, _, fields in
                 try await context.store.removeDevice(token: fields["token"] ?? "")
                 return redirect(to: "/devices")
+            }
+        }
+        routes.get("/users") { request, _ in
+            try await withOperator(request, form: false) { session, _, _ in try await users(session) }
+        }
+        routes.post("/users/remove") { request, _ in
+            try await withOperator(request, form: true) { session, _, fields in
+                let name = fields["name"] ?? ""
+                try? await context.store.removeUser(named: name)
+                context.logger.notice("user removed from the console", metadata: ["user": "\(loggedText(name))", "by": "\(loggedText(session.operatorName))"])
+                return redirect(to: "/users")
+            }
+        }
+        routes.get("/credentials") { request, _ in
+            try await withOperator(request, form: false) { session, _, _ in try await credentials(request, session, probed: [:]) }
+        }
+        routes.post("/credentials/probe") { request, _ in
+            try await withOperator(request, form: true) { session, _, fields in
+                try await credentials(request, session, probed: [fields["name"] ?? "": true])
             }
         }
         routes.get("/monitors") { request, _ in
@@ -194,6 +214,37 @@ struct ConsoleController: Sendable {
             ]
         }
         return html(pages.render("devices", values))
+    }
+
+    private func users(_ session: ConsoleSessions.Session) async throws -> Response {
+        var values = layout(session, title: "Users", current: "usersPage")
+        values["users"] = try await context.store.users().map { user -> [String: Any] in
+            [
+                "name": user.name, "monitors": user.monitors.list ?? "all", "admin": user.isAdmin ? "yes" : "no",
+                "created": user.createdAt.formatted(date: .abbreviated, time: .omitted), "csrf": session.csrfToken,
+            ]
+        }
+        return html(pages.render("users", values))
+    }
+
+    /// Every credential with its health (`CredentialCheck`, as `zmes credentials verify`); the one named in
+    /// `probed` gets one real call to its provider, as `--probe` does.
+    private func credentials(_ request: Request, _ session: ConsoleSessions.Session, probed: [String: Bool]) async throws -> Response {
+        let set = try await CredentialSet.load(from: context.store)
+        let client = CurlClient()
+        defer { client.shutdown() }
+        var rows: [[String: Any]] = []
+        for credential in set.credentials {
+            let verdict = try await CredentialCheck.run(
+                credential, brokenReason: set.broken[credential.name], probe: probed[credential.name] == true, client: client, store: context.store)
+            rows.append([
+                "name": credential.name, "provider": credential.provider.rawValue, "summary": credential.summary,
+                "health": verdict.text, "csrf": session.csrfToken,
+            ])
+        }
+        var values = layout(session, title: "Credentials", current: "credentialsPage")
+        values["credentials"] = rows
+        return html(pages.render("credentials", values))
     }
 
     /// The monitors of `zoneminder.monitors` and any muted now, each with its mute.

@@ -3,7 +3,7 @@
 /// fills its `content` partial. Every control has a label; the layout reads at 375 px.
 enum ConsoleTemplates {
     static let all: [String: String] = [
-        "page": page, "login": login, "overview": overview, "pushes": pushes, "monitors": monitors, "devices": devices,
+        "page": page, "login": login, "overview": overview, "pushes": pushes, "monitors": monitors, "devices": devices, "users": users, "credentials": credentials,
     ]
 
     static let page = """
@@ -23,6 +23,8 @@ enum ConsoleTemplates {
         <a href="/pushes"{{#pushesPage}} aria-current="page"{{/pushesPage}}>Pushes</a>
         <a href="/devices"{{#devicesPage}} aria-current="page"{{/devicesPage}}>Devices</a>
         <a href="/monitors"{{#monitorsPage}} aria-current="page"{{/monitorsPage}}>Monitors</a>
+        <a href="/users"{{#usersPage}} aria-current="page"{{/usersPage}}>Users</a>
+        <a href="/credentials"{{#credentialsPage}} aria-current="page"{{/credentialsPage}}>Credentials</a>
         </nav>
         <form method="post" action="/logout">
         <input type="hidden" name="csrf" value="{{csrf}}">
@@ -131,6 +133,38 @@ extension ConsoleTemplates {
         <form method="post" action="/devices/remove"><input type="hidden" name="csrf" value="{{csrf}}">
         <input type="hidden" name="token" value="{{token}}"><button type="submit">Remove {{shortToken}}</button></form></td></tr>{{/devices}}
         {{^devices}}<tr><td colspan="9">No devices match.</td></tr>{{/devices}}
+        </tbody>
+        </table>
+        {{/content}}{{/page}}
+        """
+
+    static let users = """
+        {{<page}}{{$content}}
+        <p>Local users; add or change one with <code>zmes user add NAME [--admin] --password-stdin</code>.</p>
+        <table>
+        <thead><tr><th scope="col">Name</th><th scope="col">Monitors</th><th scope="col">Operator</th><th scope="col">Created</th>
+        <th scope="col"><span class="visually-hidden">Action</span></th></tr></thead>
+        <tbody>
+        {{#users}}<tr id="user-{{name}}"><td>{{name}}</td><td>{{monitors}}</td><td>{{admin}}</td><td>{{created}}</td>
+        <td><form method="post" action="/users/remove"><input type="hidden" name="csrf" value="{{csrf}}">
+        <input type="hidden" name="name" value="{{name}}"><button type="submit">Remove user {{name}}</button></form></td></tr>{{/users}}
+        {{^users}}<tr><td colspan="5">No local users.</td></tr>{{/users}}
+        </tbody>
+        </table>
+        {{/content}}{{/page}}
+        """
+
+    static let credentials = """
+        {{<page}}{{$content}}
+        <p>Add credentials with <code>zmes credentials add --file FILE</code>, then reload zmes.</p>
+        <table>
+        <thead><tr><th scope="col">Name</th><th scope="col">Provider</th><th scope="col">Key</th><th scope="col">Health</th>
+        <th scope="col"><span class="visually-hidden">Action</span></th></tr></thead>
+        <tbody>
+        {{#credentials}}<tr id="credential-{{name}}"><td>{{name}}</td><td>{{provider}}</td><td>{{summary}}</td><td class="health">{{health}}</td>
+        <td><form method="post" action="/credentials/probe"><input type="hidden" name="csrf" value="{{csrf}}">
+        <input type="hidden" name="name" value="{{name}}"><button type="submit">Probe {{name}}</button></form></td></tr>{{/credentials}}
+        {{^credentials}}<tr><td colspan="5">No credentials.</td></tr>{{/credentials}}
         </tbody>
         </table>
         {{/content}}{{/page}}

@@ -63,22 +63,10 @@ struct CredentialsCommand: AsyncParsableCommand {
             defer { client.shutdown() }
             var failures = 0
             for credential in set.credentials {
-                var verdict = set.broken[credential.name].map { "broken: \($0)" } ?? "ok"
-                if probe {
-                    switch await CredentialProbe.run(credential, client: client, store: store) {
-                    case .accepted:
-                        if set.broken[credential.name] != nil { try await store.clearCredentialBroken(name: credential.name) }
-                        verdict = "ok (probe accepted)"
-                    case .rejected(let reason):
-                        try await store.markCredentialBroken(name: credential.name, reason: reason)
-                        verdict = "broken: \(reason) (probe)"
-                    case .unreachable(let reason):
-                        verdict += " (probe could not reach the provider: \(reason))"
-                        failures += 1
-                    }
-                }
-                if verdict.hasPrefix("broken") { failures += 1 }
-                print("\(credential.provider.rawValue) '\(credential.name)': \(verdict)")
+                let verdict = try await CredentialCheck.run(
+                    credential, brokenReason: set.broken[credential.name], probe: probe, client: client, store: store)
+                if !verdict.healthy { failures += 1 }
+                print("\(credential.provider.rawValue) '\(credential.name)': \(verdict.text)")
             }
             if failures > 0 { throw ExitCode(1) }
         }

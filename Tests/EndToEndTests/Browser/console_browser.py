@@ -116,6 +116,20 @@ try:
     report("monitor 1 is muted from the Monitors page", muted, driver.find_element(By.ID, "monitor-1").text if muted else driver.page_source[:300])
     shoot(driver, "monitors")
 
+    driver.get(base + "/users")
+    names = [cell.text for cell in driver.find_elements(By.CSS_SELECTOR, "tbody tr td:first-child")]
+    report("the Users page lists the local users", "ops" in names and "alice" in names, names)
+    shoot(driver, "users")
+
+    driver.get(base + "/credentials")
+    health = driver.find_element(By.CSS_SELECTOR, "#credential-test-apns .health").text
+    driver.find_element(By.XPATH, "//button[normalize-space()='Probe test-apns']").click()
+    probed = wait_for(lambda: "probe" in driver.find_element(By.CSS_SELECTOR, "#credential-test-apns .health").text)
+    report("the Credentials page shows each credential's health and probes one",
+           health == "ok" and probed and driver.find_element(By.CSS_SELECTOR, "#credential-test-apns .health").text == "ok (probe accepted)",
+           "%s, then %s" % (health, driver.find_element(By.CSS_SELECTOR, "#credential-test-apns .health").text))
+    shoot(driver, "credentials")
+
     # A form whose CSRF token was taken out: refused, and the session goes on.
     driver.get(base + "/")
     driver.execute_script("document.querySelectorAll('input[name=csrf]').forEach(function (e) { e.remove(); })")
