@@ -12,6 +12,8 @@ struct ConsoleAccessTests {
     struct Browser {
         let port: Int
         var cookie: String?
+        /// HTTPS trusting this certificate, when the admin listener speaks TLS.
+        var caFile: String? = nil
 
         func send(_ path: String, method: String = "GET", form: [String: String]? = nil) async throws -> CurlResponse {
             var headers: [(name: String, value: String)] = []
@@ -24,7 +26,8 @@ struct ConsoleAccessTests {
                 body = Array(
                     form.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }.joined(separator: "&").utf8)
             }
-            let request = CurlRequest(url: "http://127.0.0.1:\(port)\(path)", method: method, headers: headers, body: body)
+            let scheme = caFile == nil ? "http" : "https"
+            let request = CurlRequest(url: "\(scheme)://127.0.0.1:\(port)\(path)", method: method, headers: headers, body: body, caFile: caFile)
             return try await withTimeout(.seconds(15), "\(method) \(path)") { try await TestServer.http.send(request) }
         }
 
@@ -119,6 +122,21 @@ struct ConsoleAccessTests {
             #expect(withToken.status == 303)
             #expect(try await browser.send("/").bodyText.contains("Log out admin.token"))
             #expect(try await browser.send("/healthz").status == 401)
+        }
+    }
+
+    @Test("admin.tls.enabled serves the console and the API over HTTPS with the websocket's certificate; the cookie is Secure")
+    func overTLS() async throws {
+        try await TestServer.withServer(configure: { $0.admin.tls.enabled = true }) { server in
+            try await server.store().saveUser(User(name: "ops", passwordHash: await PasswordHasher.hash("ops-pw", cost: 4), monitors: .all, isAdmin: true))
+            var browser = Browser(port: server.ports.admin, caFile: server.certificatePath)
+            let good = try await browser.login("ops", "ops-pw")
+            #expect(good.status == 303)
+            #expect(good.headers["set-cookie"]?.hasSuffix("; Secure") == true)
+            #expect(try await browser.send("/").bodyText.contains("Log out ops"))
+            #expect(try await browser.send("/healthz").status == 200)
+            let plain = try? await Browser(port: server.ports.admin).send("/healthz")
+            #expect(plain?.status != 200, "plain HTTP is not answered")
         }
     }
 }

@@ -1,7 +1,9 @@
 import Hummingbird
+import HummingbirdCore
 import Logging
 import Model
 import NIOCore
+import NIOSSL
 
 /// The operators' HTTP API, on loopback by default: alarm ingest, health, metrics, the outbox; and the
 /// operators' console in the browser under `/` (`Console/`), which has its own login.
@@ -10,6 +12,7 @@ enum AdminListener {
     static func make(
         pipeline: DeliveryPipeline,
         listeners: ListenerState,
+        tls: TLSContextHolder?,
         completeAlarm: @escaping @Sendable (Alarm) -> Alarm,
         onRunning: @escaping @Sendable (Int) async -> Void
     ) throws -> some ApplicationProtocol {
@@ -27,14 +30,24 @@ enum AdminListener {
         MonitorsController(store: context.store).addRoutes(to: api.group("api/v1/monitors"))
         HealthController(context: context, listeners: listeners).addRoutes(to: api.group("healthz"))
         MetricsController(context: context, metrics: pipeline.metrics).addRoutes(to: api.group("metrics"))
-        try ConsoleController(context: context, dispatcher: pipeline.dispatcher, sessions: ConsoleSessions(), pages: ConsolePages())
-            .addRoutes(to: routes)
+        try ConsoleController(
+            context: context, dispatcher: pipeline.dispatcher, sessions: ConsoleSessions(), pages: ConsolePages(), secureCookies: tls != nil
+        ).addRoutes(to: routes)
         let configuration = context.configuration.admin
         return Application(
             router: routes,
-            server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(configuration.idleTimeout * 1_000)))),
+            server: server(tls: tls, idleTimeout: configuration.idleTimeout),
             configuration: ApplicationConfiguration(address: .hostname(configuration.address, port: configuration.port), serverName: "zmes-admin"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
             logger: context.logger)
+    }
+
+    /// HTTP/1.1, in TLS with the current certificate when `admin.tls.enabled` (reloaded on SIGHUP like the websocket's).
+    private static func server(tls: TLSContextHolder?, idleTimeout: Double) -> HTTPServerBuilder {
+        let http1 = HTTP1Channel.Configuration(idleTimeout: .milliseconds(Int64(idleTimeout * 1_000)))
+        guard let tls else { return .http1(configuration: http1) }
+        return HTTPServerBuilder { responder in
+            HandlerInFrontChannel(base: HTTP1Channel(responder: responder, configuration: http1)) { NIOSSLServerHandler(context: tls.current) }
+        }
     }
 }

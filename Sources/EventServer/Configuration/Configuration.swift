@@ -33,6 +33,9 @@ public struct Configuration: Sendable, Equatable {
         public var token = ""
         /// Seconds an admin connection may stay idle before it is closed.
         public var idleTimeout: Double = 30
+        /// HTTPS for the admin API and the console, for use off the box: off by default. Without a cert and key,
+        /// the websocket listener's generated pair beside the store (`server.tls.hostnames` name it).
+        public var tls = TLS(enabled: false)
     }
 
     public enum AuthBackend: String, Sendable, Equatable, CaseIterable {

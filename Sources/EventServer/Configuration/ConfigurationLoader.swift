@@ -12,7 +12,7 @@ public struct ConfigurationLoader: Sendable {
         "log.level",
         "server.address", "server.port", "server.tls.enabled", "server.tls.cert", "server.tls.key",
         "server.max_message_size", "server.max_sessions", "server.handshake_timeout", "server.ping_interval",
-        "admin.address", "admin.port", "admin.token", "admin.idle_timeout",
+        "admin.address", "admin.port", "admin.token", "admin.idle_timeout", "admin.tls.enabled", "admin.tls.cert", "admin.tls.key",
         "auth.enabled", "auth.timeout", "auth.backend", "auth.max_failures", "auth.failure_window",
         "auth.max_failures_per_user", "auth.recheck_interval", "auth.zoneminder_recheck", "auth.zoneminder_grace",
         "store.path",
@@ -23,7 +23,7 @@ public struct ConfigurationLoader: Sendable {
         "zoneminder.poll_interval", "zoneminder.send_event_end", "zoneminder.login_cache",
     ] + hookScalarKeys
     static let listKeys: [String] = ["zoneminder.monitors", "server.trusted_proxies", "server.tls.hostnames", "rules"] + hookListKeys
-    static let sections: Set<String> = ["log", "server", "server.tls", "admin", "auth", "store", "push", "pictures", "zoneminder", "hooks"]
+    static let sections: Set<String> = ["log", "server", "server.tls", "admin", "admin.tls", "auth", "store", "push", "pictures", "zoneminder", "hooks"]
 
     /// The keys whose values are secrets, masked by `check-config`.
     public static let secretKeys: Set<String> = ["admin.token", "zoneminder.password"]
@@ -156,6 +156,10 @@ public struct ConfigurationLoader: Sendable {
         c.admin.port = try reader.port("admin.port", default: c.admin.port)
         c.admin.token = try reader.string("admin.token", default: c.admin.token)
         c.admin.idleTimeout = try reader.double("admin.idle_timeout", default: c.admin.idleTimeout, range: 1...3600)
+        c.admin.tls.enabled = try reader.bool("admin.tls.enabled", default: false)
+        c.admin.tls.cert = try reader.string("admin.tls.cert", default: c.admin.tls.cert)
+        c.admin.tls.key = try reader.string("admin.tls.key", default: c.admin.tls.key)
+        c.admin.tls.hostnames = c.server.tls.hostnames
         c.auth.enabled = try reader.bool("auth.enabled", default: c.auth.enabled)
         c.auth.timeout = try reader.double("auth.timeout", default: c.auth.timeout, range: 0.1...3600)
         let backend = try reader.string("auth.backend", default: c.auth.backend.rawValue)

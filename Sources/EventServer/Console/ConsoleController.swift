@@ -15,6 +15,8 @@ struct ConsoleController: Sendable {
     let dispatcher: Dispatcher
     let sessions: ConsoleSessions
     let pages: ConsolePages
+    /// The cookie is `Secure` (sent over HTTPS only) when the admin listener speaks TLS.
+    let secureCookies: Bool
 
     static let cookieName = "zmes_console"
     /// Console logins share one address budget: the admin listener is loopback unless `admin.token` is set.
@@ -116,7 +118,7 @@ struct ConsoleController: Sendable {
         await context.rateLimiter.release(reservation)
         let (id, _) = await sessions.start(operatorName: operatorName)
         context.logger.notice("console login", metadata: ["operator": "\(loggedText(operatorName))"])
-        return redirect(to: "/", cookie: "\(Self.cookieName)=\(id); Path=/; HttpOnly; SameSite=Strict")
+        return redirect(to: "/", cookie: "\(Self.cookieName)=\(id); Path=/; HttpOnly; SameSite=Strict" + (secureCookies ? "; Secure" : ""))
     }
 
     /// The operator's name if the login is good: a local admin user's password, or `admin.token` with no user.

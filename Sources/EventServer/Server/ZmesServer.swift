@@ -32,6 +32,7 @@ public struct ZmesServer: Sendable {
             try await FirstUser(store: pipeline.store, announce: announce).createIfNeeded()
         }
         let tls = try TLSSetup.resolve(configuration.server.tls, dataDirectory: configuration.dataDirectory, logger: logger)
+        let adminTLS = try TLSSetup.resolve(configuration.admin.tls, dataDirectory: configuration.dataDirectory, logger: logger)
         let ready = ReadinessLatch(onReady: onReady)
         let listeners = ListenerState()
         let webSocket = try WebSocketListener.make(
@@ -41,7 +42,7 @@ public struct ZmesServer: Sendable {
             await listeners.webSocketBound(port)
             await ready.set(webSocket: port)
         }
-        let admin = try AdminListener.make(pipeline: pipeline, listeners: listeners, completeAlarm: completeAlarm) { port in
+        let admin = try AdminListener.make(pipeline: pipeline, listeners: listeners, tls: adminTLS?.contexts, completeAlarm: completeAlarm) { port in
             await ready.set(admin: port)
         }
         let address = configuration.server
@@ -53,7 +54,10 @@ public struct ZmesServer: Sendable {
         services += pipeline.backgroundServices(configuration: configuration, logger: logger)
         try await ServerLifecycle(
             services: services, sessions: pipeline.context.sessions,
-            reload: { await pipeline.reload(tls: tls, logger: logger) },
+            reload: {
+                await pipeline.reload(tls: tls, logger: logger)
+                adminTLS?.reloadCertificate(logger: logger)
+            },
             logger: logger
         ).run(handleSignals: handleSignals, stop: stop)
         logger.info("stopped")
