@@ -1,5 +1,6 @@
 import Foundation
 import Model
+import PushDispatcher
 
 /// Everything `zmes.yml` can set, with the built-in defaults listed in docs/CONFIGURATION.md.
 public struct Configuration: Sendable, Equatable {
@@ -132,6 +133,8 @@ public struct Configuration: Sendable, Equatable {
     public var zoneminder = ZoneMinder()
     /// Mute or make critical by monitor, time of day, day and cause (docs/OPERATIONS.md, "Mutes and rules").
     public var rules: [MonitorRule] = []
+    /// The MQTT brokers alarms are published to (docs/MQTT.md).
+    public var mqtt: [MQTTBroker] = []
 
     public init() {}
 
