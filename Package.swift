@@ -51,10 +51,20 @@ let package = Package(
             dependencies: ["CCurl"],
             swiftSettings: swiftSettings
         ),
+        .systemLibrary(
+            name: "CMosquitto",
+            pkgConfig: "libmosquitto",
+            providers: [.apt(["libmosquitto-dev"])]
+        ),
+        .target(
+            name: "MQTTClient",
+            dependencies: ["CMosquitto"],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "PushDispatcher",
             dependencies: [
-                "Model", "Storage", "CurlClient",
+                "Model", "Storage", "CurlClient", "MQTTClient",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -71,7 +81,7 @@ let package = Package(
         .target(
             name: "EventServer",
             dependencies: [
-                "Model", "Storage", "CurlClient", "PushDispatcher", "ZoneMinder",
+                "Model", "Storage", "CurlClient", "PushDispatcher", "ZoneMinder", "MQTTClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -175,6 +185,7 @@ let package = Package(
         ),
         .testTarget(name: "ModelTests", dependencies: ["Model"], swiftSettings: swiftSettings),
         .testTarget(name: "CurlClientTests", dependencies: ["CurlClient"], swiftSettings: swiftSettings),
+        .testTarget(name: "MQTTClientTests", dependencies: ["MQTTClient", "ZmesTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PushDispatcherTests",
             dependencies: [

@@ -13,6 +13,12 @@ public enum PushProvider: String, Sendable, Codable, CaseIterable {
     case apns
     case fcm
     case proxy
+    /// An MQTT broker of `mqtt:`; the job's token is the broker's name.
+    case mqtt
+
+    /// Whether the job's token is a device's (APNs, FCM, the proxy): only those carry a badge,
+    /// mark the device's last push, and fail when the device is removed.
+    public var hasDevice: Bool { self != .mqtt }
 }
 
 /// One push to one device for one alarm, as kept in the durable outbox.

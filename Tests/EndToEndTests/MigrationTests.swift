@@ -19,6 +19,8 @@ struct MigrationTests {
     @Test("migrate writes an equivalent zmes.yml, registers the proxy key, imports JSON tokens, and lists what it left")
     func migrate() throws {
         let directory = try copyFixtures()
+        // [mqtt] tls_ca names it; migrate carries over only the files it can read.
+        try "CA".write(toFile: directory + "/mqtt-ca.crt", atomically: true, encoding: .utf8)
         let result = try Zmes.run(
             ["migrate", "--ini", "zmeventnotification.ini", "--secrets", "secrets.ini", "--tokens", "tokens.json.txt"], in: directory)
         #expect(result.status == 0, "\(result.errors)")
@@ -35,10 +37,24 @@ struct MigrationTests {
         #expect(yaml.contains("title: \"{name} Alarm\""))
         #expect(yaml.contains("tag_event_id: false"))
         #expect(result.output.contains("pictures.public_url: proposed as https://cams.example.com:9443"))
-        // The written file is a valid configuration.
+        // [mqtt] is one broker, as the Perl server used it: TLS because tls_ca is set, no discovery, MQTT 3.1.1.
+        #expect(yaml.contains("""
+            mqtt:
+              - name: "perl"
+                url: "mqtts://broker.example.com:8883"
+                topic: "zm"
+                username: "zmes"
+                password: "mqtt-secret-password"
+                ca_file: "mqtt-ca.crt"
+                retain: true
+                discovery: false
+                version: "3.1.1"
+            """))
+        // The written file is a valid configuration (check-config reads the CA file it names).
         let check = try Zmes.run(["check-config"], in: directory)
         #expect(check.status == 0, "\(check.output)")
         #expect(!check.output.contains("zm-secret-password"))
+        #expect(!check.output.contains("mqtt-secret-password") && check.output.contains("url: \"mqtts://broker.example.com:8883\""))
 
         let credentials = try Zmes.json(["credentials", "list", "--json"], in: directory)
         #expect(credentials.first?["provider"] as? String == "proxy")
@@ -57,7 +73,7 @@ struct MigrationTests {
         #expect(android["state"] as? String == "disabled")
         #expect(android["monlist"] as? String == "")
 
-        for setting in ["general.skip_monitors", "customize.event_check_interval", "mqtt.enable"] {
+        for setting in ["general.skip_monitors", "customize.event_check_interval", "mqtt.tls_insecure", "mqtt.tick_interval"] {
             #expect(result.output.contains(setting), "\(setting) not reported")
         }
         // Never overwrites a configuration.

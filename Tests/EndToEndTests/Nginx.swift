@@ -58,7 +58,7 @@ final class Nginx: Sendable {
         try launch(process)
         self.process = process
         let port = self.port
-        guard await eventually(timeout: .seconds(20), { Self.accepts(port: port) || !process.isRunning }), process.isRunning else {
+        guard await eventually(timeout: .seconds(20), { loopbackAccepts(port: port) || !process.isRunning }), process.isRunning else {
             stop()
             let log = (try? String(contentsOfFile: directory + "/error.log", encoding: .utf8)) ?? ""
             throw TestFailure("nginx did not start on port \(port): \(log)")
@@ -84,18 +84,5 @@ final class Nginx: Sendable {
         while process.isRunning, Date() < deadline { usleep(20_000) }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
-    }
-
-    private static func accepts(port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        return withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
     }
 }

@@ -1,4 +1,5 @@
 import Hummingbird
+import PushDispatcher
 
 /// `GET /healthz`: the store, the listeners and each push credential; 503 when the store is unusable.
 struct HealthController: Sendable {
@@ -12,6 +13,8 @@ struct HealthController: Sendable {
         var credentials: [String: String]
         var sessions: Int
         var authenticatedSessions: Int
+        /// Each broker of `mqtt:`: `ok`, or why it is not connected; absent without `mqtt:`.
+        var mqtt: [String: String]?
     }
 
     func addRoutes(to group: RouterGroup<BasicRequestContext>) {
@@ -29,13 +32,16 @@ struct HealthController: Sendable {
             context.logger.warning("health check cannot read the credentials", metadata: ["error": "\(error)"])
         }
         let allCredentialsFine = credentials.values.allSatisfy { $0 == "ok" }
-        let health = Health(
-            status: storeHealthy && allCredentialsFine ? "ok" : "degraded",
+        let mqtt = context.mqtt.map(\.health)
+        let allBrokersFine = mqtt?.values.allSatisfy { $0 == "ok" } ?? true
+        var health = Health(
+            status: storeHealthy && allCredentialsFine && allBrokersFine ? "ok" : "degraded",
             store: storeHealthy ? "ok" : "unavailable",
             listeners: ["websocket": await listeners.webSocketPort != nil ? "ok" : "not listening", "admin": "ok"],
             credentials: credentials,
             sessions: await context.sessions.count,
             authenticatedSessions: await context.sessions.authenticatedCount)
+        health.mqtt = mqtt
         return jsonResponse(storeHealthy ? .ok : .serviceUnavailable, health)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Model
+import PushDispatcher
 
 /// Everything `zmes.yml` can set, with the built-in defaults listed in docs/CONFIGURATION.md.
 public struct Configuration: Sendable, Equatable {
@@ -137,6 +138,8 @@ public struct Configuration: Sendable, Equatable {
     public var rules: [MonitorRule] = []
     /// Detection hooks (docs/HOOKS.md).
     public var hooks = Hooks()
+    /// The MQTT brokers alarms are published to (docs/MQTT.md).
+    public var mqtt: [MQTTBroker] = []
 
     public init() {}
 

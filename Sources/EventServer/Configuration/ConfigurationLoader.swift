@@ -22,11 +22,11 @@ public struct ConfigurationLoader: Sendable {
         "zoneminder.enabled", "zoneminder.url", "zoneminder.user", "zoneminder.password", "zoneminder.shm_dir",
         "zoneminder.poll_interval", "zoneminder.send_event_end", "zoneminder.login_cache",
     ] + hookScalarKeys
-    static let listKeys: [String] = ["zoneminder.monitors", "server.trusted_proxies", "server.tls.hostnames", "rules"] + hookListKeys
+    static let listKeys: [String] = ["zoneminder.monitors", "server.trusted_proxies", "server.tls.hostnames", "rules", "mqtt"] + hookListKeys
     static let sections: Set<String> = ["log", "server", "server.tls", "admin", "admin.tls", "auth", "store", "push", "pictures", "zoneminder", "hooks"]
 
     /// The keys whose values are secrets, masked by `check-config`.
-    public static let secretKeys: Set<String> = ["admin.token", "zoneminder.password"]
+    public static let secretKeys: Set<String> = ["admin.token", "zoneminder.password", "mqtt[].password"]
 
     public var environment: [String: String]
 
@@ -65,7 +65,7 @@ public struct ConfigurationLoader: Sendable {
         return try build(from: values)
     }
 
-    /// The keys the environment can set: every one but `zoneminder.monitors` and `rules`.
+    /// The keys the environment can set: every one but `zoneminder.monitors`, `rules` and `mqtt`.
     static var environmentKeys: [String] { scalarKeys + ["server.trusted_proxies", "server.tls.hostnames"] }
 
     /// `server.tls.enabled` → `ZMES_SERVER_TLS_ENABLED`.
@@ -195,6 +195,7 @@ public struct ConfigurationLoader: Sendable {
         c.zoneminder.monitors = try reader.monitors("zoneminder.monitors")
         c.rules = try reader.rules("rules")
         c.hooks = try reader.hooks()
+        c.mqtt = try Self.mqttBrokers(values["mqtt"])
         c.zoneminder.loginCache = try reader.double("zoneminder.login_cache", default: c.zoneminder.loginCache, range: 0...86_400)
         if c.zoneminder.enabled || c.auth.backend == .zoneminder {
             guard c.zoneminder.url.hasPrefix("http://") || c.zoneminder.url.hasPrefix("https://") else {

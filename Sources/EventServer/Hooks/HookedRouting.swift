@@ -26,16 +26,20 @@ public struct HookedRouting: Sendable {
     /// monitor's hook never holds up another's alarms.
     var hooksEnabled: Bool { settings.enabled }
 
-    public func route(_ alarm: Alarm) async throws -> RoutingReport {
-        guard settings.enabled, !settings.skipMonitors.contains(alarm.monitorId) else { return try await router.route(alarm) }
+    /// `channels` bound where the alarm may go at all (an end only Home Assistant's MQTT sensor needs); the
+    /// hook's outcome chooses among them.
+    public func route(_ alarm: Alarm, channels: Set<DeliveryChannel> = Set(DeliveryChannel.allCases)) async throws -> RoutingReport {
+        guard settings.enabled, !settings.skipMonitors.contains(alarm.monitorId) else { return try await router.route(alarm, channels: channels) }
         let deadline = ContinuousClock.now + .milliseconds(Int64(settings.wait * 1_000))
         let event = StartOutcomes.Event(monitorId: alarm.monitorId, eventId: alarm.eventId)
         switch alarm.kind {
         case .start:
-            guard !settings.eventStart.isEmpty else { return try await router.route(alarm) }
+            guard !settings.eventStart.isEmpty else { return try await router.route(alarm, channels: channels) }
             let hook = launch(settings.eventStart, for: alarm, deadline: deadline)
             await starts.remember(hook, for: event)
-            return try await routeAfter(hook, alarm, deadline: deadline, onSuccess: settings.startNotifyOnSuccess, onFail: settings.startNotifyOnFail)
+            return try await routeAfter(
+                hook, alarm, deadline: deadline, onSuccess: settings.startNotifyOnSuccess.intersection(channels),
+                onFail: settings.startNotifyOnFail.intersection(channels), otherwise: channels)
         case .end:
             if settings.endNotifyIfStartSuccess, let start = await starts.take(event) {
                 // A start still undecided at the deadline went out without its detection; its end goes out too.
@@ -43,9 +47,11 @@ public struct HookedRouting: Sendable {
                     return suppressed(alarm, because: "the start's hook failed (\(reason))")
                 }
             }
-            guard !settings.eventEnd.isEmpty else { return try await router.route(alarm) }
+            guard !settings.eventEnd.isEmpty else { return try await router.route(alarm, channels: channels) }
             let hook = launch(settings.eventEnd, for: alarm, deadline: deadline)
-            return try await routeAfter(hook, alarm, deadline: deadline, onSuccess: settings.endNotifyOnSuccess, onFail: settings.endNotifyOnFail)
+            return try await routeAfter(
+                hook, alarm, deadline: deadline, onSuccess: settings.endNotifyOnSuccess.intersection(channels),
+                onFail: settings.endNotifyOnFail.intersection(channels), otherwise: channels)
         }
     }
 
@@ -70,7 +76,7 @@ public struct HookedRouting: Sendable {
 
     private func routeAfter(
         _ hook: PendingValue<HookOutcome>, _ alarm: Alarm, deadline: ContinuousClock.Instant,
-        onSuccess: Set<DeliveryChannel>, onFail: Set<DeliveryChannel>
+        onSuccess: Set<DeliveryChannel>, onFail: Set<DeliveryChannel>, otherwise: Set<DeliveryChannel>
     ) async throws -> RoutingReport {
         var alarm = alarm
         switch await hook.value(until: deadline) {
@@ -78,7 +84,7 @@ public struct HookedRouting: Sendable {
             logger.warning(
                 "hook still running after hooks.wait: the alarm goes out without the detection",
                 metadata: ["monitor": "\(alarm.monitorId)", "event": "\(alarm.eventId)", "kind": "\(alarm.kind.rawValue)", "wait": "\(settings.wait)"])
-            return try await router.route(alarm)
+            return try await router.route(alarm, channels: otherwise)
         case .detected(let detection)?:
             alarm.detection = detection
             if settings.useDescription { alarm.cause = alarm.cause.isEmpty ? detection.text : detection.text + " " + alarm.cause }

@@ -33,6 +33,11 @@ public struct AlarmRouter: Sendable {
     var calendar: Calendar = .current
     /// Signs the picture link the websocket alarm carries; `nil` unless `pictures.enabled`.
     var pictures: PictureLinks?
+    /// The `name`s of `mqtt:`: each gets one job per alarm routed to the `mqtt` channel.
+    var mqttBrokers: [String] = []
+    /// Whether ends must reach MQTT even without `zoneminder.send_event_end`: Home Assistant's
+    /// motion sensor goes back to `OFF` with them (a broker with `discovery` on).
+    var mqttNeedsEnds = false
 
     /// Reads only the devices whose list names the alarm's monitor or is empty, and the
     /// permissions of their owners, so the cost grows with the matching devices and the
@@ -72,9 +77,10 @@ public struct AlarmRouter: Sendable {
                     interval: device.filter.interval(for: alarm.monitorId),
                     provider: pushes ? selection.provider(forToken: device.token) : nil))
         }
-        let notified = try await store.recordNotifications(for: alarm, candidates: candidates, at: now)
+        let brokers = channels.contains(.mqtt) ? mqttBrokers : []
+        let notified = try await store.recordNotifications(for: alarm, candidates: candidates, mqttBrokers: brokers, at: now)
         let pushed = Set(candidates.lazy.filter { $0.provider != nil && notified.contains($0.token) }.map(\.token))
-        if !pushed.isEmpty { onQueued() }
+        if !pushed.isEmpty || !brokers.isEmpty { onQueued() }
         // Connected tokens of devices that do not watch this monitor are still devices, not
         // websocket-only clients: look those few up rather than reading every device.
         let watching = Dictionary(devices.map { ($0.token, $0.user) }, uniquingKeysWith: { first, _ in first })
@@ -90,12 +96,13 @@ public struct AlarmRouter: Sendable {
         telemetry.count("zmes_alarms_total", [("source", alarm.source), ("kind", alarm.kind.rawValue)])
         telemetry.count("zmes_deliveries_total", [("channel", "push")], by: pushed.count)
         telemetry.count("zmes_deliveries_total", [("channel", "websocket")], by: sent)
+        if !brokers.isEmpty { telemetry.count("zmes_deliveries_total", [("channel", "mqtt")], by: brokers.count) }
         logger.info(
             "alarm routed",
             metadata: [
                 "monitor": "\(alarm.monitorId)", "event": "\(alarm.eventId)", "kind": "\(alarm.kind.rawValue)",
                 "source": "\(alarm.source)", "devices": "\(report.devicesNotified)", "pushes": "\(report.pushesQueued)",
-                "websocket": "\(report.websocketDeliveries)",
+                "websocket": "\(report.websocketDeliveries)", "mqtt": "\(brokers.count)",
             ])
         return report
     }

@@ -17,6 +17,7 @@ struct DeliveryPipeline: Sendable {
     let dispatcher: Dispatcher
     let senders: SenderTable
     let metrics: PrometheusCollectorRegistry
+    let mqtt: MQTTSetup
     private let outbound: Outbound
 
     static func build(configuration: Configuration, logger: Logger) async throws -> DeliveryPipeline {
@@ -46,8 +47,10 @@ struct DeliveryPipeline: Sendable {
                     "broken": "\(credentials.broken[credential.name] ?? "no")",
                 ])
         }
+        let mqtt = try MQTTSetup.make(configuration: configuration, logger: logger)
+        context.mqtt = mqtt.healthReported
         let senders = SenderTable(
-            senders: credentials.senders(client: outbound.push, store: store, logger: logger, telemetry: context.telemetry),
+            senders: mqtt.adding(to: credentials.senders(client: outbound.push, store: store, logger: logger, telemetry: context.telemetry)),
             selection: credentials.selection)
         let dispatcher = Dispatcher(
             store: store, table: senders,
@@ -62,6 +65,8 @@ struct DeliveryPipeline: Sendable {
         alarmRouter.telemetry = context.telemetry
         alarmRouter.rules = configuration.rules
         alarmRouter.pictures = pictures?.links
+        alarmRouter.mqttBrokers = configuration.mqtt.map(\.name)
+        alarmRouter.mqttNeedsEnds = configuration.mqtt.contains(where: \.discovery)
         let hookedRouting = HookedRouting(
             router: alarmRouter, settings: configuration.hooks,
             zoneMinder: configuration.zoneminder.enabled
@@ -70,7 +75,7 @@ struct DeliveryPipeline: Sendable {
             logger: logger)
         return DeliveryPipeline(
             context: context, alarmRouter: alarmRouter, hookedRouting: hookedRouting, dispatcher: dispatcher, senders: senders,
-            metrics: metrics, outbound: outbound)
+            metrics: metrics, mqtt: mqtt, outbound: outbound)
     }
 
     /// The services that run beside the listeners: the dispatcher, outbox retention, permission rechecks and
@@ -78,7 +83,9 @@ struct DeliveryPipeline: Sendable {
     var store: Store { context.store }
 
     func backgroundServices(configuration: Configuration, logger: Logger) -> [any Service] {
+        // The group stops services in reverse order: the brokers after the dispatcher's last publishes.
         var services: [any Service] = [
+            MQTTService(sender: mqtt.sender),
             DispatcherService(dispatcher: dispatcher),
             OutboxRetentionService(store: store, retention: TimeInterval(configuration.push.retention), logger: logger),
         ]
@@ -104,7 +111,7 @@ struct DeliveryPipeline: Sendable {
         do {
             let fresh = try await CredentialSet.load(from: store, logger: logger)
             senders.replace(
-                senders: fresh.senders(client: outbound.push, store: store, logger: logger, telemetry: context.telemetry),
+                senders: mqtt.adding(to: fresh.senders(client: outbound.push, store: store, logger: logger, telemetry: context.telemetry)),
                 selection: fresh.selection)
             logger.notice("credentials reloaded", metadata: ["credentials": "\(fresh.credentials.map(\.name).sorted())"])
         } catch {

@@ -14,6 +14,8 @@ struct ServerContext: Sendable {
     var telemetry: Telemetry = .disabled
     /// Serves the event pictures that pushes link to; `nil` unless `pictures.enabled`.
     var pictures: PictureService?
+    /// The brokers of `mqtt:`, for `/healthz`; `nil` when there are none.
+    var mqtt: MQTTSender?
 
     var authRequired: Bool { configuration.auth.enabled }
     var pushEnabled: Bool { configuration.push.enabled }

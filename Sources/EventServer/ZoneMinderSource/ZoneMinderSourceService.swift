@@ -108,14 +108,16 @@ struct ZoneMinderSourceService: Service {
     /// the alarm rather than dropping it; a crash before the record notifies it again at the next
     /// start (at least once).
     private func handle(_ alarm: Alarm) async {
-        guard alarm.kind == .start || configuration.sendEventEnd else {
+        // Without send_event_end an end still goes to MQTT when Home Assistant's motion sensor needs it.
+        let everywhere = alarm.kind == .start || configuration.sendEventEnd
+        guard everywhere || routing.router.mqttNeedsEnds else {
             return
         }
         var delay = Duration.milliseconds(250)
         var attempt = 1
         while true {
             do {
-                _ = try await routing.route(alarm)
+                _ = try await routing.route(alarm, channels: everywhere ? Set(DeliveryChannel.allCases) : [.mqtt])
                 break
             } catch {
                 guard !Task.isCancelled, attempt < Self.routingAttempts else {

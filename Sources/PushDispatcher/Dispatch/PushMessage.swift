@@ -5,7 +5,8 @@ import Model
 public struct PushMessage: Sendable {
     public var jobID: Int64
     public var token: String
-    public var platform: Platform
+    /// `nil` for a job without a device (MQTT).
+    public var platform: Platform?
     public var badge: Int
     public var alarm: Alarm
     public var title: String
@@ -18,7 +19,7 @@ public struct PushMessage: Sendable {
     public var pictureURL: String?
 
     public init(
-        jobID: Int64, token: String, platform: Platform, badge: Int, alarm: Alarm, title: String, body: String, expiresAt: Date,
+        jobID: Int64, token: String, platform: Platform?, badge: Int, alarm: Alarm, title: String, body: String, expiresAt: Date,
         collapseID: String? = nil, pictureURL: String? = nil
     ) {
         self.jobID = jobID

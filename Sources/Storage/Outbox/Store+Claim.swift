@@ -5,8 +5,9 @@ import Model
 /// A job taken from the outbox for one attempt, with what the sender needs to know of its device.
 public struct ClaimedJob: Sendable, Equatable {
     public var job: PushJob
-    public var platform: Platform
-    /// The badge this push carries: the device's count plus one, fixed at the first attempt.
+    /// The device's platform; `nil` for a job that has no device (``PushProvider/hasDevice``: MQTT).
+    public var platform: Platform?
+    /// The badge this push carries: the device's count plus one, fixed at the first attempt (0 without a device).
     public var badge: Int
     /// Whence `push.max_age` is counted: creation, or the last replay.
     public var agedFrom: Date
@@ -33,11 +34,18 @@ extension Store {
                     ORDER BY o.next_attempt_at, o.id LIMIT ?
                     """,
                 arguments: arguments)
-            var jobs: [(job: PushJob, platform: Platform, badge: Int?, agedFrom: Date)] = []
+            var jobs: [(job: PushJob, platform: Platform?, badge: Int?, agedFrom: Date)] = []
             var orphans: [Int64] = []
             var badgesNeeded: [String: Int] = [:]
             for row in rows {
                 guard let job = PushJob(row: row) else { continue }
+                let replayedAt: Double? = row[PushJob.columnCount + 1]
+                let agedFrom = max(job.createdAt, replayedAt.map(Date.init(storeValue:)) ?? job.createdAt)
+                // A job without a device (MQTT: its token is a broker's name) has no platform and no badge.
+                guard job.provider.hasDevice else {
+                    jobs.append((job, nil, 0, agedFrom))
+                    continue
+                }
                 let platformText: String? = row[PushJob.columnCount + 2]
                 guard let platformText, let platform = Platform(rawValue: platformText) else {
                     orphans.append(job.id)
@@ -46,8 +54,7 @@ extension Store {
                 let stored: DatabaseValue = row[PushJob.columnCount]
                 let badge = stored.isNull ? nil : StoredBadge.read(stored)
                 if badge == nil { badgesNeeded[job.token, default: 0] += 1 }
-                let replayedAt: Double? = row[PushJob.columnCount + 1]
-                jobs.append((job, platform, badge, max(job.createdAt, replayedAt.map(Date.init(storeValue:)) ?? job.createdAt)))
+                jobs.append((job, platform, badge, agedFrom))
             }
             if !orphans.isEmpty {
                 try db.execute(

@@ -23,13 +23,17 @@ extension Store {
     ///
     /// The last notification of each candidate is read by primary key, so the cost grows
     /// with the candidates, not with every device ever notified for the monitor.
+    ///
+    /// `mqttBrokers` get one job each (provider `mqtt`, the broker's name as token) in the same
+    /// transaction. They are not devices: the notification rule does not apply to them, every alarm goes.
     /// - Returns: the tokens notified.
     public func recordNotifications(
         for alarm: Alarm,
         candidates: [NotificationCandidate],
+        mqttBrokers: [String] = [],
         at now: Date = Date()
     ) async throws -> Set<String> {
-        guard !candidates.isEmpty else { return [] }
+        guard !candidates.isEmpty || !mqttBrokers.isEmpty else { return [] }
         return try await pool.write { db in
             var notified = Set<String>()
             let detection = alarm.detection.map(StoredDetection.text)
@@ -66,6 +70,13 @@ extension Store {
                         now.storeValue, alarm.critical, detection,
                     ])
                 }
+            }
+            for broker in mqttBrokers {
+                try enqueue.execute(arguments: [
+                    broker, PushProvider.mqtt.rawValue, now.storeValue, alarm.monitorId, alarm.monitorName,
+                    alarm.eventId, alarm.cause, alarm.kind.rawValue, alarm.time.storeValue, alarm.source,
+                    now.storeValue, alarm.critical, detection,
+                ])
             }
             return notified
         }

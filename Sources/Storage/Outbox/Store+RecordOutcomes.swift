@@ -22,12 +22,10 @@ extension Store {
             let failed = try db.cachedStatement(
                 sql: "UPDATE outbox SET state = 'failed', claimed_at = NULL, last_error = ?, finished_at = ? WHERE id = ?")
             var delivered: [Int64] = []
-            var deliveredTokens: Set<String> = []
             for (jobID, token, result) in results {
                 switch result {
                 case .delivered:
                     delivered.append(jobID)
-                    deliveredTokens.insert(token)
                 case .retry(let at, let reason):
                     try retry.execute(arguments: [at.storeValue, reason, jobID])
                 case .failed(let reason):
@@ -50,9 +48,13 @@ extension Store {
                         WHERE id IN (SELECT value FROM json_each(?))
                         """,
                     arguments: [now.storeValue, JSONList.integers(delivered)])
+                // Only jobs of a device mark it: an MQTT job's token is a broker's name.
                 try db.execute(
-                    sql: "UPDATE devices SET last_push_at = ? WHERE token IN (SELECT value FROM json_each(?))",
-                    arguments: [now.storeValue, JSONList.strings(deliveredTokens)])
+                    sql: """
+                        UPDATE devices SET last_push_at = ? WHERE token IN (
+                            SELECT token FROM outbox WHERE id IN (SELECT value FROM json_each(?)) AND provider <> 'mqtt')
+                        """,
+                    arguments: [now.storeValue, JSONList.integers(delivered)])
             }
         }
     }

@@ -94,6 +94,7 @@ public struct EventNotificationMigration: Sendable {
             notes.append("customize.event_check_interval=\(interval): zmes polls shared memory every zoneminder.poll_interval (0.25 s)")
         }
         lines += Self.pictureLines(take, port: port, tls: sslOn, notes: &notes)
+        lines += Self.mqttLines(take, notes: &notes)
         var credentials: String?
         if let key = take("fcm", "fcm_v1_key"), !key.isEmpty {
             let url = take("fcm", "fcm_v1_url").flatMap { $0.isEmpty ? nil : $0 }

@@ -82,6 +82,7 @@ struct CheckConfig: AsyncParsableCommand {
               poll_interval: \(c.zoneminder.pollInterval)
               send_event_end: \(c.zoneminder.sendEventEnd)
               login_cache: \(c.zoneminder.loginCache)
+            \(MQTTConfigText.yaml(c.mqtt, mask: mask))
             # libcurl \(curl.version): HTTP/2 \(curl.supportsHTTP2 ? "yes" : "NO"), TLS \(curl.supportsTLS ? "yes" : "NO")
             """)
         print(Self.hooksSection(c.hooks))
