@@ -120,6 +120,7 @@ public final class MQTTConnection: Sendable {
         var delay = 1.0
         var connectedBefore = false
         while !isStopped {
+            state.withLock { $0.lastLoggedError = nil }
             let rc = connectedBefore ? mosquitto_reconnect(handle) : connect()
             connectedBefore = true
             if rc == MOSQ_ERR_SUCCESS.rawValue {
@@ -148,9 +149,8 @@ public final class MQTTConnection: Sendable {
     func noteFailure(code: Int32) {
         let waiting = state.withLock { state in
             var reason = MosquittoLibrary.describe(code)
-            if code == MOSQ_ERR_TLS.rawValue || code == MOSQ_ERR_ERRNO.rawValue, let logged = state.lastLoggedError {
-                reason += " (\(logged))"
-            }
+            // "A TLS error occurred." says too little; libmosquitto's log line names the check that failed.
+            if let logged = state.lastLoggedError { reason += " (\(logged))" }
             if code == MOSQ_ERR_TLS.rawValue { reason = "TLS: " + reason }
             if !state.refused { state.lastFailure = "\(options.host):\(options.port): \(reason)" }
             state.connected = false

@@ -106,3 +106,56 @@ struct MQTTDeliveryTests {
         }
     }
 }
+
+/// A broker with a password: a wrong one fails the job with the broker's reason and shows in `/healthz`;
+/// the right one (a restart, then a replay) delivers and `/healthz` is ok again.
+@Suite("MQTT login to a real Mosquitto", .serialized)
+struct MQTTLoginTests {
+    @Test("wrong password: failed job with the broker's reason, /healthz degraded; right password and replay: delivered, ok")
+    func wrongThenRightPassword() async throws {
+        let directory = Zmes.makeDirectory()
+        let passwords = directory + "/passwords"
+        try "zmes:secret\n".write(toFile: passwords, atomically: true, encoding: .utf8)
+        let hash = Process()
+        hash.executableURL = URL(fileURLWithPath: "/usr/bin/mosquitto_passwd")
+        hash.arguments = ["-U", passwords]
+        try launch(hash)
+        waitForExit(hash)
+        let broker = try MosquittoBroker(directory: directory, port: try freeLoopbackPort(), passwords: passwords)
+        defer { broker.stop() }
+        func configure(password: String) throws {
+            try Zmes.writeConfig(directory, sections: """
+                mqtt:
+                  - {name: home, url: "mqtt://127.0.0.1:\(broker.port)", username: zmes, password: \(password), discovery: false}
+
+                """)
+        }
+        try configure(password: "wrong")
+        try await Zmes.serving(in: directory) { server, ports in
+            let health = { try RawSocket.http(port: ports.admin, AdminAccessTests.request("GET", "/healthz", host: "127.0.0.1")).body }
+            #expect(await eventually { (try? health())?.contains("refused the connection") == true })
+            let body = try health()
+            #expect(body.contains(#""status":"degraded""#) && !body.contains("wrong"), "\(body)")
+            #expect(await MQTTFixture.postAlarms(port: ports.admin, events: [7]) == [7])
+            #expect(await eventually {
+                let jobs = (try? Zmes.json(["push", "list", "--json"], in: directory)) ?? []
+                return jobs.contains { $0["state"] as? String == "failed" && ($0["lastError"] as? String)?.contains("refused the connection") == true }
+            })
+            print("wrong password: \(try Zmes.json(["push", "list", "--json"], in: directory).first?["lastError"] ?? "")")
+            #expect(try await server.terminate() == 0)
+        }
+        try configure(password: "secret")
+        try await Zmes.serving(in: directory) { _, ports in
+            let health = { try RawSocket.http(port: ports.admin, AdminAccessTests.request("GET", "/healthz", host: "127.0.0.1")).body }
+            #expect(await eventually { (try? health())?.contains(#""mqtt":{"home":"ok"}"#) == true })
+            let replay = try Zmes.run(["push", "replay", "--all-failed"], in: directory)
+            #expect(replay.status == 0, "\(replay.errors)")
+            #expect(await eventually {
+                let jobs = (try? Zmes.json(["push", "list", "--json"], in: directory)) ?? []
+                return jobs.count == 1 && jobs.first?["state"] as? String == "delivered"
+            })
+            let healthy = try health()
+            #expect(healthy.contains(#""status":"ok""#), "\(healthy)")
+        }
+    }
+}

@@ -74,4 +74,42 @@ struct MQTTConnectionTests {
         try await right.publish(topic: "test/1", payload: "x")
         await right.stop()
     }
+
+    @Test("TLS: a CA that does not verify the broker is a certificate error, named; the right CA connects")
+    func tls() async throws {
+        let directory = Self.directory()
+        let script = """
+            set -e
+            cd '\(directory)'
+            openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj /CN=zmes-test-ca
+            openssl req -x509 -newkey rsa:2048 -nodes -keyout other.key -out other.pem -days 2 -subj /CN=other-ca
+            openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=127.0.0.1
+            printf 'subjectAltName=IP:127.0.0.1\\n' > san.ext
+            openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 -extfile san.ext
+            """
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/bin/sh")
+        openssl.arguments = ["-c", script]
+        openssl.standardOutput = FileHandle.nullDevice
+        openssl.standardError = FileHandle.nullDevice
+        try launch(openssl)
+        waitForExit(openssl)
+        #expect(openssl.terminationStatus == 0)
+        let broker = try MosquittoBroker(
+            directory: directory, port: try freeLoopbackPort(),
+            extraConfig: ["certfile \(directory)/server.pem", "keyfile \(directory)/server.key"])
+        defer { broker.stop() }
+        let wrong = try MQTTConnection(options: MQTTConnectionOptions(
+            host: "127.0.0.1", port: broker.port, tls: true, caFile: directory + "/other.pem", clientID: "zmes-wrong-ca"))
+        wrong.start()
+        #expect(await eventually { wrong.failure?.contains("certificate verify failed") == true }, "\(wrong.failure ?? "connected")")
+        print("wrong CA: \(wrong.failure ?? "connected")")
+        await wrong.stop()
+        let right = try MQTTConnection(options: MQTTConnectionOptions(
+            host: "127.0.0.1", port: broker.port, tls: true, caFile: directory + "/ca.pem", clientID: "zmes-right-ca"))
+        right.start()
+        #expect(await eventually { right.isConnected }, "\(right.failure ?? "")")
+        try await right.publish(topic: "test/tls", payload: "x")
+        await right.stop()
+    }
 }
