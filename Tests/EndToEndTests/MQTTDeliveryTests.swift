@@ -73,6 +73,32 @@ struct MQTTDeliveryTests {
         }
     }
 
+    @Test("a detection hook choosing only mqtt: the broker gets the alarm with the hook's text and JSON; no push is queued")
+    func hookToMQTT() async throws {
+        let directory = Zmes.makeDirectory()
+        let hook = directory + "/detect.sh"
+        try "#!/bin/sh\necho '[a] detected:person:91% --SPLIT--{\"labels\":[\"person\"],\"confidences\":[0.91]}'\n"
+            .write(toFile: hook, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: hook)
+        let hooks = "hooks:\n  event_start: [\"\(hook)\", \"{eid}\"]\n  start_notify_on_success: [mqtt]\n"
+        try await MQTTFixture.with(mqtt: ["discovery: false"], sections: hooks) { fixture in
+            try await Zmes.serving(in: fixture.directory) { server, ports in
+                let body = #"{"monitorId":3,"name":"Garage","eventId":900,"cause":"Motion All"}"#
+                let response = try RawSocket.http(port: ports.admin, AdminAccessTests.request(
+                    "POST", "/api/v1/alarms", host: "127.0.0.1", headers: ["Content-Type: application/json"], body: body))
+                #expect(response.status == 202, "\(response.body)")
+                #expect(await eventually { fixture.subscriber.messages.contains { $0.topic == "zoneminder/3" } })
+                let message = try #require(fixture.subscriber.messages.first { $0.topic == "zoneminder/3" })
+                let payload = try #require(try JSONSerialization.jsonObject(with: Data(message.payload.utf8)) as? [String: Any])
+                #expect(payload["name"] as? String == "Garage:(900) detected:person:91% Motion All")
+                #expect((payload["detection"] as? [String: Any])?["labels"] as? [String] == ["person"], "\(message.payload)")
+                let jobs = try Zmes.json(["push", "list", "--json"], in: fixture.directory)
+                #expect(jobs.allSatisfy { $0["provider"] as? String == "mqtt" }, "\(jobs)")
+                #expect(try await server.terminate() == 0)
+            }
+        }
+    }
+
     @Test("kill -9: the broker publishes the last will, offline")
     func lastWill() async throws {
         try await MQTTFixture.with { fixture in
