@@ -140,14 +140,7 @@ struct MQTTLoginTests {
     @Test("wrong password: failed job with the broker's reason, /healthz degraded; right password and replay: delivered, ok")
     func wrongThenRightPassword() async throws {
         let directory = Zmes.makeDirectory()
-        let passwords = directory + "/passwords"
-        try "zmes:secret\n".write(toFile: passwords, atomically: true, encoding: .utf8)
-        let hash = Process()
-        hash.executableURL = URL(fileURLWithPath: "/usr/bin/mosquitto_passwd")
-        hash.arguments = ["-U", passwords]
-        try launch(hash)
-        waitForExit(hash)
-        let broker = try MosquittoBroker(directory: directory, port: try freeLoopbackPort(), passwords: passwords)
+        let broker = try MosquittoBroker.withLogin(directory: directory, port: try freeLoopbackPort(), user: "zmes", password: "secret")
         defer { broker.stop() }
         func configure(password: String) throws {
             try Zmes.writeConfig(directory, sections: """

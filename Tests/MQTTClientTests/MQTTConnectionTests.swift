@@ -52,14 +52,7 @@ struct MQTTConnectionTests {
     @Test("a wrong password is the broker's refusal, named")
     func wrongPassword() async throws {
         let directory = Self.directory()
-        let passwords = directory + "/passwords"
-        try "zmes:secret\n".write(toFile: passwords, atomically: true, encoding: .utf8)
-        let hash = Process()
-        hash.executableURL = URL(fileURLWithPath: "/usr/bin/mosquitto_passwd")
-        hash.arguments = ["-U", passwords]
-        try launch(hash)
-        waitForExit(hash)
-        let broker = try MosquittoBroker(directory: directory, port: try freeLoopbackPort(), passwords: passwords)
+        let broker = try MosquittoBroker.withLogin(directory: directory, port: try freeLoopbackPort(), user: "zmes", password: "secret")
         defer { broker.stop() }
         let wrong = try MQTTConnection(options: MQTTConnectionOptions(
             host: "127.0.0.1", port: broker.port, username: "zmes", password: "wrong", clientID: "zmes-wrong"))

@@ -35,6 +35,18 @@ public final class MosquittoBroker: @unchecked Sendable {
     }
 
     /// Starts the broker and waits until it accepts connections.
+    /// A broker that lets in only `user` with `password` (a password file made by `mosquitto_passwd`).
+    public static func withLogin(directory: String, port: Int, user: String, password: String) throws -> MosquittoBroker {
+        let passwords = directory + "/passwords"
+        try "\(user):\(password)\n".write(toFile: passwords, atomically: true, encoding: .utf8)
+        let hash = Process()
+        hash.executableURL = URL(fileURLWithPath: "/usr/bin/mosquitto_passwd")
+        hash.arguments = ["-U", passwords]
+        try launch(hash)
+        waitForExit(hash)
+        return try MosquittoBroker(directory: directory, port: port, passwords: passwords)
+    }
+
     public func start() throws {
         let process = Process()
         unblockingSignals(process, Self.executable, ["-c", directory + "/mosquitto.conf"])
