@@ -69,6 +69,14 @@ struct ConsoleController: Sendable {
                 try await credentials(request, session, probed: [fields["name"] ?? "": true])
             }
         }
+        routes.get("/changes") { request, _ in
+            try await withOperator(request, form: false) { _, _, _ in ConsoleChanges.stream(context.store) }
+        }
+        routes.get("/console.js") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "no-cache"],
+                body: .init(byteBuffer: ByteBuffer(string: ConsoleChanges.script)))
+        }
         routes.get("/monitors") { request, _ in
             try await withOperator(request, form: false) { session, _, _ in try await monitors(request, session) }
         }
@@ -156,6 +164,7 @@ struct ConsoleController: Sendable {
     private func overview(_ session: ConsoleSessions.Session) async throws -> Response {
         let counts = try await context.store.outboxCounts()
         let broken = try await context.store.brokenCredentials()
+        let live = try await ConsoleChanges.state(context.store)
         let now = Date()
         let outcomes = try await context.store.outcomesPerMinute(since: now.addingTimeInterval(-86_400))
         let credentials = try await context.store.credentials().map { credential -> [String: Any] in
@@ -164,7 +173,7 @@ struct ConsoleController: Sendable {
         return html(
             pages.render(
                 "overview",
-                layout(session, title: "Overview", current: "overviewPage").merging([
+                layout(session, title: "Overview", current: "overviewPage", live: live).merging([
                     "sessions": await context.sessions.count,
                     "devices": try await context.store.devices().count,
                     "outbox": PushJobState.allCases.map { ["state": $0.rawValue, "count": counts[$0] ?? 0] },
@@ -176,8 +185,10 @@ struct ConsoleController: Sendable {
 
     private func pushes(_ request: Request, _ session: ConsoleSessions.Session) async throws -> Response {
         let state = request.uri.queryParameters["state"].flatMap { PushJobState(rawValue: String($0)) }
+        // The counts first: a change after them (while the list is read) still reloads the page.
+        let live = try await ConsoleChanges.state(context.store)
         let jobs = try await context.store.pushJobs(state: state, limit: 500)
-        var values = layout(session, title: "Pushes", current: "pushesPage")
+        var values = layout(session, title: "Pushes", current: "pushesPage", live: live)
         values["states"] = ([nil] + PushJobState.allCases).map { option -> [String: Any] in
             ["value": option?.rawValue ?? "", "label": option?.rawValue ?? "all", "selected": option == state]
         }
@@ -265,8 +276,11 @@ struct ConsoleController: Sendable {
         return html(pages.render("monitors", values))
     }
 
-    private func layout(_ session: ConsoleSessions.Session, title: String, current: String) -> [String: Any] {
-        ["title": title, "operator": session.operatorName, "csrf": session.csrfToken, current: true]
+    /// The layout's values; `live` pages reload themselves when the outbox changes (`ConsoleChanges`).
+    private func layout(_ session: ConsoleSessions.Session, title: String, current: String, live: String? = nil) -> [String: Any] {
+        var values: [String: Any] = ["title": title, "operator": session.operatorName, "csrf": session.csrfToken, current: true]
+        if let live { values["live"] = live }
+        return values
     }
 
     // MARK: - HTTP
@@ -277,7 +291,8 @@ struct ConsoleController: Sendable {
             headers: [
                 .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
                 // Nothing from elsewhere: no scripts but the page's own, no framing by other sites.
-                .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+                .contentSecurityPolicy:
+                    "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
             ],
             body: .init(byteBuffer: ByteBuffer(string: text)))
     }

@@ -15,7 +15,7 @@ enum ConsoleTemplates {
         <title>{{title}} · zmes</title>
         <style>\(ConsoleStyle.css)</style>
         </head>
-        <body>
+        <body{{#live}} data-live="{{live}}"{{/live}}>
         {{#operator}}
         <header>
         <nav aria-label="Console">
@@ -37,6 +37,7 @@ enum ConsoleTemplates {
         {{#message}}<p class="message" role="status">{{message}}</p>{{/message}}
         {{$content}}{{/content}}
         </main>
+        {{#live}}<script src="/console.js"></script>{{/live}}
         </body>
         </html>
         """

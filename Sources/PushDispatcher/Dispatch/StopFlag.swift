@@ -1,10 +1,13 @@
 import Synchronization
 
-/// Set once when the dispatcher is asked to stop; read by its loop, which runs uncancelled.
-final class StopFlag: Sendable {
+/// Set once when a loop that runs uncancelled is asked to stop (the dispatcher's; the console's live
+/// updates on graceful shutdown); read by the loop.
+public final class StopFlag: Sendable {
     private let value = Atomic<Bool>(false)
 
-    var isSet: Bool { value.load(ordering: .acquiring) }
+    public init() {}
 
-    func set() { value.store(true, ordering: .releasing) }
+    public var isSet: Bool { value.load(ordering: .acquiring) }
+
+    public func set() { value.store(true, ordering: .releasing) }
 }

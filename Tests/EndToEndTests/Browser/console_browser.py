@@ -13,7 +13,11 @@ from selenium.webdriver.support.ui import Select
 base, operator, password, ordinary, ordinary_password, shots = sys.argv[1:7]
 
 
+T0 = time.time()
+
+
 def report(check, ok, detail=""):
+    sys.stderr.write("%.1f %s\n" % (time.time() - T0, check))
     print(json.dumps({"check": check, "ok": bool(ok), "detail": str(detail)[:500]}), flush=True)
 
 
@@ -86,10 +90,29 @@ try:
         button = failed[0].find_element(By.XPATH, ".//button[starts-with(normalize-space(), 'Replay')]")
         button.click()
         wait_for(lambda: "replayed=" in driver.current_url)  # the form went out before the page is left
+        # The page is left open: its live updates (server-sent events) redraw it once the push is delivered.
         def delivered():
-            driver.get(base + "/pushes?state=delivered")
-            return bool(driver.find_elements(By.ID, push_id))
-        report("the Replay button sends it again and the page shows it delivered", wait_for(delivered), push_id)
+            rows = driver.find_elements(By.ID, push_id)
+            return bool(rows) and rows[0].find_element(By.CLASS_NAME, "state").text == "delivered"
+        started = time.time()
+        shown = wait_for(delivered, 20)
+        report("the Replay button sends it again and the open page shows it delivered", shown,
+               "%s after %.1f s" % (push_id, time.time() - started))
+
+    # Live updates: the Pushes page stays open while an alarm is posted to the JSON API; its pushes appear
+    # delivered without the page being asked for again.
+    driver.get(base + "/pushes")
+    alarm = json.dumps({"monitorId": 2, "eventId": 500, "name": "Porch", "cause": "live"}).encode()
+    urllib.request.urlopen(urllib.request.Request(
+        base + "/api/v1/alarms", data=alarm, headers={"Content-Type": "application/json"}), timeout=10).read()
+    def appeared():
+        try:
+            return any("Porch #500" in row.text and "delivered" in row.text for row in driver.find_elements(By.CSS_SELECTOR, "tbody tr"))
+        except Exception:  # the page reloading under us
+            return False
+    started = time.time()
+    live = wait_for(appeared, 20)
+    report("the open Pushes page shows new pushes delivered by itself (server-sent events)", live, "after %.1f s" % (time.time() - started))
 
     # The second phone found by its token's first characters, and disabled.
     driver.get(base + "/devices")
