@@ -99,7 +99,7 @@ struct ConsoleAccessTests {
         }
     }
 
-    @Test("failed console logins count against the login limits")
+    @Test("failed console logins count against the login limits of their address, shared with websocket logins")
     func rateLimited() async throws {
         try await TestServer.withServer(configure: { $0.auth.maxFailures = 3 }) { server in
             var browser = Browser(port: server.ports.admin)
@@ -109,6 +109,11 @@ struct ConsoleAccessTests {
             }
             let overTheLimit = try await browser.login("ops", "guess")
             #expect(overTheLimit.status == 429)
+            // The same budget as websocket logins from that address: a phone there is refused too.
+            let phone = try await TestClient.connect(to: server)
+            try await phone.send(json: ["event": "auth", "data": ["user": "alice", "password": "secret"]])
+            #expect(try await phone.receive()["reason"] as? String == "RATELIMITED")
+            await phone.close()
         }
     }
 

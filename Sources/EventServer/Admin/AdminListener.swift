@@ -17,7 +17,7 @@ enum AdminListener {
         onRunning: @escaping @Sendable (Int) async -> Void
     ) throws -> some ApplicationProtocol {
         let context = pipeline.context
-        let routes = Router()
+        let routes = Router(context: AdminRequestContext.self)
         // The JSON API, health and metrics: the bearer token, or without one loopback only.
         let token = context.configuration.admin.token
         let api =

@@ -7,11 +7,11 @@ struct AlarmsController: Sendable {
     let routing: HookedRouting
     let completeAlarm: @Sendable (Alarm) -> Alarm
 
-    func addRoutes(to group: RouterGroup<BasicRequestContext>) {
+    func addRoutes(to group: RouterGroup<AdminRequestContext>) {
         group.post(use: post)
     }
 
-    @Sendable func post(request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func post(request: Request, context: AdminRequestContext) async throws -> Response {
         let body = try await request.body.collect(upTo: 64 * 1_024)
         let alarm: Alarm
         do {

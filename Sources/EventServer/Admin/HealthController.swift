@@ -17,11 +17,11 @@ struct HealthController: Sendable {
         var mqtt: [String: String]?
     }
 
-    func addRoutes(to group: RouterGroup<BasicRequestContext>) {
+    func addRoutes(to group: RouterGroup<AdminRequestContext>) {
         group.get(use: get)
     }
 
-    @Sendable func get(request: Request, context requestContext: BasicRequestContext) async throws -> Response {
+    @Sendable func get(request: Request, context requestContext: AdminRequestContext) async throws -> Response {
         let storeHealthy = await context.store.isHealthy()
         var credentials: [String: String] = [:]
         do {

@@ -9,11 +9,11 @@ struct MetricsController: Sendable {
     let context: ServerContext
     let metrics: PrometheusCollectorRegistry
 
-    func addRoutes(to group: RouterGroup<BasicRequestContext>) {
+    func addRoutes(to group: RouterGroup<AdminRequestContext>) {
         group.get(use: get)
     }
 
-    @Sendable func get(request: Request, context requestContext: BasicRequestContext) async throws -> Response {
+    @Sendable func get(request: Request, context requestContext: AdminRequestContext) async throws -> Response {
         metrics.makeGauge(descriptor: Self.sessionsOpen).set(Double(await context.sessions.count))
         metrics.makeGauge(descriptor: Self.sessionsAuthenticated).set(Double(await context.sessions.authenticatedCount))
         var counts: [PushJobState: Int] = [:]

@@ -17,18 +17,18 @@ struct MonitorsController: Sendable {
         var until: Date?
     }
 
-    func addRoutes(to group: RouterGroup<BasicRequestContext>) {
+    func addRoutes(to group: RouterGroup<AdminRequestContext>) {
         group.get("mutes", use: list)
         group.post(":id/mute", use: mute)
         group.delete(":id/mute", use: unmute)
     }
 
-    @Sendable func list(request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func list(request: Request, context: AdminRequestContext) async throws -> Response {
         let mutes = try await store.monitorMutes().values.sorted { $0.monitorId < $1.monitorId }
         return jsonResponse(.ok, mutes)
     }
 
-    @Sendable func mute(request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func mute(request: Request, context: AdminRequestContext) async throws -> Response {
         guard let monitor = Self.monitorId(context) else { return Self.badMonitor }
         let body = try await request.body.collect(upTo: 4_096)
         guard let mute = try? JSONDecoder().decode(MuteRequest.self, from: Data(body.readableBytesView)),
@@ -41,13 +41,13 @@ struct MonitorsController: Sendable {
         return jsonResponse(.ok, MuteReply(monitorId: monitor, until: until))
     }
 
-    @Sendable func unmute(request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func unmute(request: Request, context: AdminRequestContext) async throws -> Response {
         guard let monitor = Self.monitorId(context) else { return Self.badMonitor }
         try await store.unmuteMonitor(monitor)
         return jsonResponse(.ok, MuteReply(monitorId: monitor, until: nil))
     }
 
-    private static func monitorId(_ context: BasicRequestContext) -> Int? {
+    private static func monitorId(_ context: AdminRequestContext) -> Int? {
         guard let text = context.parameters.get("id"), let id = Int(text), MonitorMute.monitorIds.contains(id) else { return nil }
         return id
     }

@@ -15,12 +15,12 @@ struct PushesController: Sendable {
         var allFailed: Bool?
     }
 
-    func addRoutes(to group: RouterGroup<BasicRequestContext>) {
+    func addRoutes(to group: RouterGroup<AdminRequestContext>) {
         group.get(use: list)
         group.post("replay", use: replay)
     }
 
-    @Sendable func list(request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func list(request: Request, context: AdminRequestContext) async throws -> Response {
         var state: PushJobState?
         if let text = request.uri.queryParameters["state"].map(String.init) {
             guard let parsed = PushJobState(rawValue: text) else {
@@ -32,7 +32,7 @@ struct PushesController: Sendable {
         return jsonResponse(.ok, jobs.map(PushJobListing.init))
     }
 
-    @Sendable func replay(request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func replay(request: Request, context: AdminRequestContext) async throws -> Response {
         let body = try await request.body.collect(upTo: 1 << 20)
         let usage = "the body must be {\"ids\":[...]} or {\"allFailed\":true}"
         guard let replay = try? JSONDecoder().decode(ReplayRequest.self, from: Data(body.readableBytesView)) else {

@@ -1,5 +1,6 @@
 import CurlClient
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Model
 import NIOCore
@@ -19,10 +20,8 @@ struct ConsoleController: Sendable {
     let secureCookies: Bool
 
     static let cookieName = "zmes_console"
-    /// Console logins share one address budget: the admin listener is loopback unless `admin.token` is set.
-    static let loginAddress = "console"
 
-    func addRoutes(to routes: Router<BasicRequestContext>) {
+    func addRoutes(to routes: Router<AdminRequestContext>) {
         routes.get("/login") { _, _ in html(pages.render("login", ["title": "Log in"])) }
         routes.post("/login", use: login)
         routes.post("/logout") { request, _ in
@@ -108,14 +107,14 @@ struct ConsoleController: Sendable {
 
     // MARK: - Access
 
-    @Sendable func login(request: Request, requestContext: BasicRequestContext) async throws -> Response {
+    @Sendable func login(request: Request, requestContext: AdminRequestContext) async throws -> Response {
         let form = try await Self.form(request)
         let user = form["user"] ?? ""
         let password = form["password"] ?? ""
         let refused = html(pages.render("login", ["title": "Log in", "message": "Wrong user or password, or not an operator."]), status: .unauthorized)
         let reservation: AuthRateLimiter.Reservation
         do {
-            reservation = try await context.rateLimiter.reserve(address: Self.loginAddress, user: user.isEmpty ? "admin.token" : user)
+            reservation = try await context.rateLimiter.reserve(address: clientAddress(request, requestContext), user: user.isEmpty ? "admin.token" : user)
         } catch {
             return html(pages.render("login", ["title": "Log in", "message": "Too many failed logins; try again later."]), status: .tooManyRequests)
         }
@@ -127,6 +126,13 @@ struct ConsoleController: Sendable {
         let (id, _) = await sessions.start(operatorName: operatorName)
         context.logger.notice("console login", metadata: ["operator": "\(loggedText(operatorName))"])
         return redirect(to: "/", cookie: "\(Self.cookieName)=\(id); Path=/; HttpOnly; SameSite=Strict" + (secureCookies ? "; Secure" : ""))
+    }
+
+    /// The client's address as websocket logins count it: the peer, or behind a trusted proxy its `X-Forwarded-For`.
+    private func clientAddress(_ request: Request, _ requestContext: AdminRequestContext) -> String {
+        ClientAddressResolver(trustedProxies: context.configuration.server.trustedProxies).clientAddress(
+            peer: requestContext.remoteAddress?.ipAddress ?? "unknown",
+            forwardedFor: request.headers[values: HTTPField.Name("X-Forwarded-For")!])
     }
 
     /// The operator's name if the login is good: a local admin user's password, or `admin.token` with no user.
