@@ -144,4 +144,23 @@ struct ConsoleAccessTests {
             #expect(plain?.status != 200, "plain HTTP is not answered")
         }
     }
+
+    @Test("with pictures on, the Monitors page shows each monitor's recent events with their signed pictures")
+    func recentEventPictures() async throws {
+        let token = String(repeating: "c3", count: 32)
+        try await TestServer.withLoggedInClient(token: token, configure: {
+            $0.pictures.enabled = true
+            $0.pictures.publicURL = "https://zm.example.com:9000"
+        }) { server, client in
+            try await client.registerDevice(token: token, state: "enabled")
+            try await server.store().saveUser(User(name: "ops", passwordHash: await PasswordHasher.hash("ops-pw", cost: 4), monitors: .all, isAdmin: true))
+            try await server.alarm(monitor: 1, event: 4321, cause: "Motion")
+            var browser = Browser(port: server.ports.admin)
+            _ = try await browser.login("ops", "ops-pw")
+            let page = try await browser.send("/monitors")
+            #expect(page.bodyText.contains("<img src=\"https://zm.example.com:9000/pictures/4321/snapshot?exp="), "\(page.bodyText)")
+            #expect(page.bodyText.contains("alt=\"Event 4321: Motion\""))
+            #expect(page.headers["content-security-policy"]?.contains("img-src https://zm.example.com:9000") == true)
+        }
+    }
 }

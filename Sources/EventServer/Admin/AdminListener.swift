@@ -31,7 +31,8 @@ enum AdminListener {
         HealthController(context: context, listeners: listeners).addRoutes(to: api.group("healthz"))
         MetricsController(context: context, metrics: pipeline.metrics).addRoutes(to: api.group("metrics"))
         try ConsoleController(
-            context: context, dispatcher: pipeline.dispatcher, sessions: ConsoleSessions(), pages: ConsolePages(), secureCookies: tls != nil
+            context: context, dispatcher: pipeline.dispatcher, pictures: pipeline.alarmRouter.pictures, sessions: ConsoleSessions(), pages: ConsolePages(),
+            secureCookies: tls != nil
         ).addRoutes(to: routes)
         let configuration = context.configuration.admin
         return Application(

@@ -14,6 +14,8 @@ import Storage
 struct ConsoleController: Sendable {
     let context: ServerContext
     let dispatcher: Dispatcher
+    /// Signs the recent events' picture links on the monitors page; nil unless `pictures.enabled`.
+    let pictures: PictureLinks?
     let sessions: ConsoleSessions
     let pages: ConsolePages
     /// The cookie is `Secure` (sent over HTTPS only) when the admin listener speaks TLS.
@@ -269,13 +271,21 @@ struct ConsoleController: Sendable {
     /// The monitors of `zoneminder.monitors` and any muted now, each with its mute.
     private func monitors(_ request: Request, _ session: ConsoleSessions.Session) async throws -> Response {
         let mutes = try await context.store.monitorMutes()
+        let recent = pictures == nil ? [:] : try await context.store.recentEvents()
         var names = Dictionary(context.configuration.zoneminder.monitors.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
-        for id in mutes.keys where names[id] == nil { names[id] = "" }
+        for id in Set(mutes.keys).union(recent.keys) where names[id] == nil { names[id] = "" }
         var values = layout(session, title: "Monitors", current: "monitorsPage")
         values["monitors"] = names.keys.sorted().map { id -> [String: Any] in
             [
                 "id": id, "name": names[id] ?? "", "muted": mutes[id] != nil, "csrf": session.csrfToken,
                 "mutedUntil": mutes[id].map { $0.until.formatted(date: .abbreviated, time: .shortened) } ?? "not muted",
+                "events": (recent[id] ?? []).map { event -> [String: Any] in
+                    let alarm = Alarm(monitorId: event.monitorId, monitorName: names[id] ?? "", eventId: event.eventId, cause: event.cause)
+                    return [
+                        "eventId": event.eventId, "cause": event.cause, "time": event.time.formatted(date: .omitted, time: .shortened),
+                        "picture": pictures?.url(for: alarm) ?? "",
+                    ]
+                },
             ]
         }
         if request.uri.queryParameters["error"] != nil { values["message"] = "Choose a monitor and a time." }
@@ -298,7 +308,8 @@ struct ConsoleController: Sendable {
                 .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
                 // Nothing from elsewhere: no scripts but the page's own, no framing by other sites.
                 .contentSecurityPolicy:
-                    "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+                    "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"
+                    + (pictures.map { "; img-src \($0.publicURL)" } ?? ""),
             ],
             body: .init(byteBuffer: ByteBuffer(string: text)))
     }

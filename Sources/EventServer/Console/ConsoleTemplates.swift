@@ -190,7 +190,9 @@ extension ConsoleTemplates {
         <thead><tr><th scope="col">Monitor</th><th scope="col">Name</th><th scope="col">Muted until</th>
         <th scope="col"><span class="visually-hidden">Action</span></th></tr></thead>
         <tbody>
-        {{#monitors}}<tr id="monitor-{{id}}"><td>{{id}}</td><td>{{name}}</td><td class="muted">{{mutedUntil}}</td>
+        {{#monitors}}<tr id="monitor-{{id}}"><td>{{id}}</td><td>{{name}}
+        {{#events}}<figure><img src="{{picture}}" alt="Event {{eventId}}: {{cause}}" width="160" loading="lazy"><figcaption>{{eventId}} {{time}}</figcaption></figure>{{/events}}</td>
+        <td class="muted">{{mutedUntil}}</td>
         <td>{{#muted}}<form method="post" action="/monitors/{{id}}/unmute"><input type="hidden" name="csrf" value="{{csrf}}">
         <button type="submit">Unmute monitor {{id}}</button></form>{{/muted}}</td></tr>{{/monitors}}
         {{^monitors}}<tr><td colspan="4">No monitors known: list them in <code>zoneminder.monitors</code>.</td></tr>{{/monitors}}
@@ -220,6 +222,7 @@ enum ConsoleStyle {
         .message{background:#fff3cd;padding:.5rem}
         .chart{width:100%;max-width:40rem;height:auto;background:#fff;border:1px solid #ddd}
         .legend .delivered{color:#1a7f37}.legend .failed{color:#cf222e}
+        figure{display:inline-block;margin:.3rem .3rem 0 0}figcaption{font-size:.75rem;color:#555}
         .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
         """
 }
