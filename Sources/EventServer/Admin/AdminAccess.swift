@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Hummingbird
+import Model
 
 /// Refuses admin requests without `Authorization: Bearer <admin.token>`.
 struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
@@ -13,16 +14,10 @@ struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let given = SHA256.hash(data: Data((request.headers[.authorization] ?? "").utf8))
-        guard Self.constantTimeEqual(given, expected) else {
+        guard constantTimeEqual(given, expected) else {
             return jsonResponse(.unauthorized, ["error": "missing or wrong bearer token"])
         }
         return try await next(request, context)
-    }
-
-    static func constantTimeEqual(_ a: SHA256.Digest, _ b: SHA256.Digest) -> Bool {
-        var difference: UInt8 = 0
-        for (x, y) in zip(a, b) { difference |= x ^ y }
-        return difference == 0
     }
 }
 

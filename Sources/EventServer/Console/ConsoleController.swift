@@ -141,7 +141,7 @@ struct ConsoleController: Sendable {
     private func check(user: String, password: String) async -> String? {
         if user.isEmpty {
             let token = context.configuration.admin.token
-            return !token.isEmpty && ConsoleSessions.tokensMatch(password, token) ? "admin.token" : nil
+            return !token.isEmpty && constantTimeEqual(password.utf8, token.utf8) ? "admin.token" : nil
         }
         guard let stored = try? await context.store.user(named: user), stored.isAdmin,
             await PasswordHasher.verify(password, hash: stored.passwordHash)
@@ -160,7 +160,7 @@ struct ConsoleController: Sendable {
         var fields: [String: String] = [:]
         if form {
             fields = try await Self.form(request)
-            guard let given = fields["csrf"], ConsoleSessions.tokensMatch(given, session.csrfToken) else {
+            guard let given = fields["csrf"], constantTimeEqual(given.utf8, session.csrfToken.utf8) else {
                 return html(pages.render("login", ["title": "Refused", "message": "This form is not from this session (CSRF token missing or wrong)."]), status: .forbidden)
             }
         }
@@ -252,12 +252,14 @@ struct ConsoleController: Sendable {
     /// `probed` gets one real call to its provider, as `--probe` does.
     private func credentials(_ request: Request, _ session: ConsoleSessions.Session, probed: [String: Bool]) async throws -> Response {
         let set = try await CredentialSet.load(from: context.store)
-        let client = CurlClient()
-        defer { client.shutdown() }
+        // A libcurl client only for a probe: drawing the page calls no provider.
+        let client = probed.isEmpty ? nil : CurlClient()
+        defer { client?.shutdown() }
         var rows: [[String: Any]] = []
         for credential in set.credentials {
             let verdict = try await CredentialCheck.run(
-                credential, brokenReason: set.broken[credential.name], probe: probed[credential.name] == true, client: client, store: context.store)
+                credential, brokenReason: set.broken[credential.name], probeClient: probed[credential.name] == true ? client : nil,
+                store: context.store)
             rows.append([
                 "name": credential.name, "provider": credential.provider.rawValue, "summary": credential.summary,
                 "health": verdict.text, "csrf": session.csrfToken,

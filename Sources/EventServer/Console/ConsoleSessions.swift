@@ -54,11 +54,4 @@ actor ConsoleSessions {
     static func randomToken() -> String {
         SymmetricKey(size: .bits256).withUnsafeBytes { bytes in bytes.map { String(format: "%02x", $0) }.joined() }
     }
-
-    /// Compares in constant time, so a token cannot be guessed byte by byte.
-    static func tokensMatch(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        return zip(x, y).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
-    }
 }

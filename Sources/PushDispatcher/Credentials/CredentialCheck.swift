@@ -11,11 +11,12 @@ public enum CredentialCheck {
         public var healthy: Bool
     }
 
+    /// - Parameter probeClient: the client a probe calls the provider with; `nil`: no probe.
     public static func run(
-        _ credential: ProviderCredential, brokenReason: String?, probe: Bool, client: CurlClient, store: Store
+        _ credential: ProviderCredential, brokenReason: String?, probeClient client: CurlClient?, store: Store
     ) async throws -> Verdict {
         var verdict = Verdict(text: brokenReason.map { "broken: \($0)" } ?? "ok", healthy: brokenReason == nil)
-        guard probe else { return verdict }
+        guard let client else { return verdict }
         switch await CredentialProbe.run(credential, client: client, store: store) {
         case .accepted:
             if brokenReason != nil { try await store.clearCredentialBroken(name: credential.name) }

@@ -51,10 +51,7 @@ public struct PictureLinks: Sendable {
     /// Compared in constant time, so the signature cannot be guessed byte by byte.
     public func isValid(eventId: Int, frame: String, expiry: Int, signature given: String, now: Date = Date()) -> Bool {
         guard expiry >= Int(now.timeIntervalSince1970) else { return false }
-        let expected = Array(signature(eventId: eventId, frame: frame, expiry: expiry).utf8)
-        let received = Array(given.utf8)
-        guard received.count == expected.count else { return false }
-        return zip(expected, received).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+        return constantTimeEqual(signature(eventId: eventId, frame: frame, expiry: expiry).utf8, given.utf8)
     }
 
     private func signature(eventId: Int, frame: String, expiry: Int) -> String {

@@ -64,7 +64,7 @@ struct CredentialsCommand: AsyncParsableCommand {
             var failures = 0
             for credential in set.credentials {
                 let verdict = try await CredentialCheck.run(
-                    credential, brokenReason: set.broken[credential.name], probe: probe, client: client, store: store)
+                    credential, brokenReason: set.broken[credential.name], probeClient: probe ? client : nil, store: store)
                 if !verdict.healthy { failures += 1 }
                 print("\(credential.provider.rawValue) '\(credential.name)': \(verdict.text)")
             }
