@@ -9,6 +9,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 
 base, operator, password, ordinary, ordinary_password, shots = sys.argv[1:7]
 
@@ -50,10 +51,15 @@ def shoot(driver, name):
 
 
 def wait_for(predicate, seconds=15):
+    """Polls until `predicate` holds. A page that a form post is replacing may drop the element being read
+    (stale) or not have it yet; both mean "not yet", not failure."""
     deadline = time.time() + seconds
     while time.time() < deadline:
-        if predicate():
-            return True
+        try:
+            if predicate():
+                return True
+        except (StaleElementReferenceException, NoSuchElementException):
+            pass
         time.sleep(0.3)
     return False
 
