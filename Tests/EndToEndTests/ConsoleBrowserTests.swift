@@ -9,14 +9,17 @@ import ZmesTestSupport
 struct ConsoleBrowserTests {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Browser/console_browser.py").path
 
-    @Test("log in; the overview matches the JSON API; a failed push shows its reason and Replay delivers it; a monitor muted from the page sends nothing; CSRF; log out; ordinary users refused")
+    @Test("log in; the overview matches the JSON API; a failed push shows its reason and Replay delivers it; a monitor muted from the page sends nothing; a credentials file uploaded is used at once; CSRF; log out; ordinary users refused")
     func console() async throws {
         for tool in ["/usr/bin/chromium", "/usr/bin/chromedriver", "/usr/bin/python3"] where !FileManager.default.isExecutableFile(atPath: tool) {
             throw TestFailure("\(tool) is missing: apt-get install chromium chromium-driver python3-selenium")
         }
-        try await PushFixture.with(apns: true) { fixture in
+        // APNs registered from the command line; FCM only by the upload on the Credentials page.
+        try await PushFixture.with(apns: true, fcm: true, registerCredentials: false) { fixture in
+            try fixture.addCredentials(try fixture.apnsCredential(name: "test-apns", endpoint: try #require(fixture.apns).url))
             let added = try Zmes.run(["user", "add", "ops", "--admin", "--password-stdin"], in: fixture.directory, input: "ops-pw-0001\n")
             #expect(added.status == 0, "\(added.errors)")
+            let upload = try Self.writeUpload(fixture)
             try await fixture.serving { server, ports in
                 let token = String(repeating: "5e", count: 32)
                 let phone = try await fixture.connectPhone(ports, token: token, platform: "ios")
@@ -30,11 +33,11 @@ struct ConsoleBrowserTests {
                 let screenshots = ProcessInfo.processInfo.environment["ZMES_TEST_SCREENSHOT_DIR"] ?? (fixture.directory + "/screenshots")
                 try FileManager.default.createDirectory(atPath: screenshots, withIntermediateDirectories: true)
                 let run = try await Self.python(
-                    [Self.script, "http://127.0.0.1:\(ports.admin)", "ops", "ops-pw-0001", "alice", PushFixture.password, screenshots])
+                    [Self.script, "http://127.0.0.1:\(ports.admin)", "ops", "ops-pw-0001", "alice", PushFixture.password, screenshots, upload])
                 let checks = run.output.split(separator: "\n").compactMap { line in
                     (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
                 }
-                #expect(checks.count == 14, "the browser script ran \(checks.count) checks of 14: \(run.errors.suffix(2_000))")
+                #expect(checks.count == 15, "the browser script ran \(checks.count) checks of 15: \(run.errors.suffix(2_000))")
                 print(checks.map { "\($0["check"] ?? ""): \($0["detail"] ?? "")" }.joined(separator: "\n"))
                 for check in checks {
                     #expect(check["ok"] as? Bool == true, "\(check["check"] ?? "?"): \(check["detail"] ?? "")")
@@ -56,10 +59,33 @@ struct ConsoleBrowserTests {
                         #expect(FileManager.default.fileExists(atPath: "\(screenshots)/\(page)-\(width).png"), "\(page) at \(width) width")
                     }
                 }
+                // The FCM credential uploaded from the page is in use without a restart: an Android phone gets its push.
+                let fcm = try #require(fixture.fcm)
+                try await fixture.registerPhone(ports, token: PushDeliveryTests.androidToken, platform: "android")
+                _ = try fixture.alarm(monitor: 2, event: 4)
+                #expect(await eventually { await fcm.accepted().count == 1 }, "the uploaded FCM credential sends the Android phone's push")
                 await phone.close()
                 #expect(try await server.terminate() == 0)
             }
         }
+    }
+
+    /// A folder with what an operator uploads from the Credentials page: `credentials.yml` with the FCM mock's
+    /// service account beside it (its CA bundle named by absolute path, as an upload requires).
+    static func writeUpload(_ fixture: PushFixture) throws -> String {
+        let folder = fixture.directory + "/upload"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try #require(fixture.fcm).serviceAccountJSON().write(toFile: folder + "/service-account.json", atomically: true, encoding: .utf8)
+        let yaml = """
+            fcm:
+              - name: uploaded-fcm
+                service_account_file: service-account.json
+                endpoint: \(try #require(fixture.fcm).url)
+                ca_file: \(fixture.caPath)
+
+            """
+        try yaml.write(toFile: folder + "/credentials.yml", atomically: true, encoding: .utf8)
+        return folder
     }
 
     /// Debian's python3 (its Selenium), not one a version manager puts first on PATH.

@@ -1,3 +1,4 @@
+import Crypto
 import CurlClient
 import EventServer
 import Foundation
@@ -16,16 +17,30 @@ struct ConsoleAccessTests {
         var caFile: String? = nil
 
         func send(_ path: String, method: String = "GET", form: [String: String]? = nil) async throws -> CurlResponse {
+            guard let form else { return try await send(path, method: method, body: [], contentType: nil) }
+            var allowed = CharacterSet.alphanumerics
+            allowed.insert(charactersIn: "-._~")
+            let body = form.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }.joined(separator: "&")
+            return try await send(path, method: method, body: Array(body.utf8), contentType: "application/x-www-form-urlencoded")
+        }
+
+        /// A `multipart/form-data` post, as a browser sends a form with file inputs: (field, file name, contents).
+        func upload(_ path: String, _ parts: [(field: String, fileName: String?, contents: String)]) async throws -> CurlResponse {
+            let boundary = "----zmesTestBoundary7MA4YWxkTrZu0gW"
+            var body = ""
+            for part in parts {
+                body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(part.field)\""
+                if let fileName = part.fileName { body += "; filename=\"\(fileName)\"\r\nContent-Type: application/octet-stream" }
+                body += "\r\n\r\n\(part.contents)\r\n"
+            }
+            body += "--\(boundary)--\r\n"
+            return try await send(path, method: "POST", body: Array(body.utf8), contentType: "multipart/form-data; boundary=\(boundary)")
+        }
+
+        func send(_ path: String, method: String, body: [UInt8], contentType: String?) async throws -> CurlResponse {
             var headers: [(name: String, value: String)] = []
             if let cookie { headers.append(("cookie", cookie)) }
-            var body: [UInt8] = []
-            if let form {
-                headers.append(("content-type", "application/x-www-form-urlencoded"))
-                var allowed = CharacterSet.alphanumerics
-                allowed.insert(charactersIn: "-._~")
-                body = Array(
-                    form.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }.joined(separator: "&").utf8)
-            }
+            if let contentType { headers.append(("content-type", contentType)) }
             let scheme = caFile == nil ? "http" : "https"
             let request = CurlRequest(url: "\(scheme)://127.0.0.1:\(port)\(path)", method: method, headers: headers, body: body, caFile: caFile)
             return try await withTimeout(.seconds(15), "\(method) \(path)") { try await TestServer.http.send(request) }
@@ -161,6 +176,51 @@ struct ConsoleAccessTests {
             #expect(page.bodyText.contains("<img src=\"https://zm.example.com:9000/pictures/4321/snapshot?exp="), "\(page.bodyText)")
             #expect(page.bodyText.contains("alt=\"Event 4321: Motion\""))
             #expect(page.headers["content-security-policy"]?.contains("img-src https://zm.example.com:9000") == true)
+        }
+    }
+
+    @Test("a credentials file uploaded from the console is checked as `zmes credentials add` checks it, refused whole with the reason on any error, and never makes zmes read its own disk")
+    func credentialsUpload() async throws {
+        try await Self.withOperator { server in
+            var browser = Browser(port: server.ports.admin)
+            _ = try await browser.login("ops", "ops-pw")
+            let csrf = try await browser.csrf()
+            let key = P256.Signing.PrivateKey().pemRepresentation
+            // A good key on zmes's own disk, which an uploaded file must not be able to name.
+            try key.write(toFile: server.directory + "/OnDisk.p8", atomically: true, encoding: .utf8)
+            func credentials(keyFile: String = "AuthKey.p8", caFile: String = "") -> String {
+                "apns:\n  - {name: uploaded, key_file: \"\(keyFile)\", key_id: ABC123DEFG, team_id: DEF123GHIJ, topic: com.example.app, ca_file: \"\(caFile)\"}\n"
+            }
+            let refusals: [(parts: [(field: String, fileName: String?, contents: String)], status: Int, says: String)] = [
+                ([("credentials", "c.yml", credentials()), ("keys", "AuthKey.p8", key)], 403, "CSRF"),
+                ([("csrf", nil, csrf), ("keys", "AuthKey.p8", key)], 400, "choose a credentials file"),
+                ([("csrf", nil, csrf), ("credentials", "c.yml", credentials())], 400, "key file AuthKey.p8 (among the uploaded files) does not exist"),
+                ([("csrf", nil, csrf), ("credentials", "c.yml", credentials(keyFile: server.directory + "/OnDisk.p8"))], 400,
+                    "key file OnDisk.p8 (among the uploaded files) does not exist"),
+                ([("csrf", nil, csrf), ("credentials", "c.yml", credentials()), ("keys", "AuthKey.p8", "not a key")], 400, "is not a P-256 private key"),
+                ([("csrf", nil, csrf), ("credentials", "c.yml", credentials(caFile: "ca.pem")), ("keys", "AuthKey.p8", key)], 400,
+                    "must be an absolute path on the zmes machine"),
+                ([("csrf", nil, csrf), ("credentials", "c.yml", credentials()), ("keys", "../AuthKey.p8", key)], 400, "must be a plain file name"),
+                ([("csrf", nil, csrf), ("credentials", "c.yml", "apns: [unclosed")], 400, "not a valid credentials file"),
+            ]
+            for refusal in refusals {
+                let response = try await browser.upload("/credentials/upload", refusal.parts)
+                #expect(response.status == refusal.status, "\(refusal.says): \(response.bodyText.prefix(300))")
+                #expect(response.bodyText.contains(refusal.says), "\(response.bodyText.prefix(2_000))")
+            }
+            let broken = try await browser.send("/credentials/upload", method: "POST", body: Array("--x\r\nnot multipart".utf8),
+                contentType: "multipart/form-data; boundary=x")
+            #expect(broken.status == 400)
+            #expect(try await server.store().credentials().isEmpty, "nothing refused was registered")
+
+            let good = try await browser.upload(
+                "/credentials/upload", [("csrf", nil, csrf), ("credentials", "credentials.yml", credentials(keyFile: "keys/AuthKey.p8")), ("keys", "AuthKey.p8", key)])
+            #expect(good.status == 303)
+            #expect(good.headers["location"]?.hasPrefix("/credentials?added=") == true)
+            #expect(try await server.store().credentials().map(\.name) == ["uploaded"])
+            let page = try await browser.send(try #require(good.headers["location"])).bodyText
+            #expect(page.contains("Added apns &#39;uploaded&#39;; zmes uses them now.") || page.contains("Added apns 'uploaded'"), "\(page.prefix(3_000))")
+            #expect(page.contains("id=\"credential-uploaded\""))
         }
     }
 }

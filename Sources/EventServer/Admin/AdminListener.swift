@@ -32,7 +32,7 @@ enum AdminListener {
         MetricsController(context: context, metrics: pipeline.metrics).addRoutes(to: api.group("metrics"))
         try ConsoleController(
             context: context, dispatcher: pipeline.dispatcher, pictures: pipeline.alarmRouter.pictures, sessions: ConsoleSessions(), pages: ConsolePages(),
-            secureCookies: tls != nil
+            secureCookies: tls != nil, reloadCredentials: { await pipeline.reloadCredentials(logger: context.logger) }
         ).addRoutes(to: routes)
         let configuration = context.configuration.admin
         return Application(

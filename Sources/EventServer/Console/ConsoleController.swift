@@ -20,6 +20,8 @@ struct ConsoleController: Sendable {
     let pages: ConsolePages
     /// The cookie is `Secure` (sent over HTTPS only) when the admin listener speaks TLS.
     let secureCookies: Bool
+    /// Puts the store's credentials to use in the running server, as SIGHUP does.
+    let reloadCredentials: @Sendable () async -> Void
 
     static let cookieName = "zmes_console"
 
@@ -63,7 +65,14 @@ struct ConsoleController: Sendable {
             }
         }
         routes.get("/credentials") { request, _ in
-            try await withOperator(request, form: false) { session, _, _ in try await credentials(request, session, probed: [:]) }
+            try await withOperator(request, form: false) { session, _, _ in
+                let added = request.uri.queryParameters["added"].map { "Added \($0); zmes uses them now." }
+                return try await credentials(request, session, probed: [:], message: added)
+            }
+        }
+        routes.post("/credentials/upload") { request, _ in
+            // A multipart form: its CSRF token is checked in `upload`, before anything is saved.
+            try await withOperator(request, form: false) { session, _, _ in try await upload(request, session) }
         }
         routes.post("/credentials/probe") { request, _ in
             try await withOperator(request, form: true) { session, _, fields in
@@ -160,11 +169,46 @@ struct ConsoleController: Sendable {
         var fields: [String: String] = [:]
         if form {
             fields = try await Self.form(request)
-            guard let given = fields["csrf"], constantTimeEqual(given.utf8, session.csrfToken.utf8) else {
-                return html(pages.render("login", ["title": "Refused", "message": "This form is not from this session (CSRF token missing or wrong)."]), status: .forbidden)
-            }
+            guard let given = fields["csrf"], Self.isSessionsForm(csrf: given, session) else { return refusedForm() }
         }
         return try await page(session, id, fields)
+    }
+
+    private static func isSessionsForm(csrf given: String, _ session: ConsoleSessions.Session) -> Bool {
+        constantTimeEqual(given.utf8, session.csrfToken.utf8)
+    }
+
+    private func refusedForm() -> Response {
+        html(pages.render("login", ["title": "Refused", "message": "This form is not from this session (CSRF token missing or wrong)."]), status: .forbidden)
+    }
+
+    /// A credentials file uploaded with its key files: registered whole and put to use at once, or refused
+    /// whole with the reason `zmes credentials add` would give.
+    private func upload(_ request: Request, _ session: ConsoleSessions.Session) async throws -> Response {
+        let upload: CredentialsUpload
+        do {
+            upload = try await CredentialsUpload.read(request)
+        } catch {
+            return try await credentials(request, session, probed: [:], message: "Nothing was added: \(error).", status: .badRequest)
+        }
+        guard Self.isSessionsForm(csrf: upload.csrf, session) else { return refusedForm() }
+        guard upload.credentialsFile != nil else {
+            return try await credentials(
+                request, session, probed: [:], message: "Nothing was added: \(CredentialsUpload.Failure.noCredentialsFile).", status: .badRequest)
+        }
+        let added: [ProviderCredential]
+        do {
+            added = try upload.credentials()
+        } catch {
+            return try await credentials(request, session, probed: [:], message: "Nothing was added: \(error).", status: .badRequest)
+        }
+        try await CredentialSet.register(added, in: context.store)
+        let names = added.map { "\($0.provider.rawValue) '\($0.name)'" }.joined(separator: ", ")
+        context.logger.notice("credentials added from the console", metadata: ["credentials": "\(loggedText(names))", "by": "\(loggedText(session.operatorName))"])
+        await reloadCredentials()
+        var query = URLComponents()
+        query.queryItems = [URLQueryItem(name: "added", value: names)]
+        return redirect(to: "/credentials?" + (query.percentEncodedQuery ?? ""))
     }
 
     // MARK: - Pages
@@ -250,7 +294,9 @@ struct ConsoleController: Sendable {
 
     /// Every credential with its health (`CredentialCheck`, as `zmes credentials verify`); the one named in
     /// `probed` gets one real call to its provider, as `--probe` does.
-    private func credentials(_ request: Request, _ session: ConsoleSessions.Session, probed: [String: Bool]) async throws -> Response {
+    private func credentials(
+        _ request: Request, _ session: ConsoleSessions.Session, probed: [String: Bool], message: String? = nil, status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
         let set = try await CredentialSet.load(from: context.store)
         // A libcurl client only for a probe: drawing the page calls no provider.
         let client = probed.isEmpty ? nil : CurlClient()
@@ -267,7 +313,8 @@ struct ConsoleController: Sendable {
         }
         var values = layout(session, title: "Credentials", current: "credentialsPage")
         values["credentials"] = rows
-        return html(pages.render("credentials", values))
+        if let message { values["message"] = message }
+        return html(pages.render("credentials", values), status: status)
     }
 
     /// The monitors of `zoneminder.monitors` and any muted now, each with its mute.

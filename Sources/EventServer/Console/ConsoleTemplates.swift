@@ -157,7 +157,17 @@ extension ConsoleTemplates {
 
     static let credentials = """
         {{<page}}{{$content}}
-        <p>Add credentials with <code>zmes credentials add --file FILE</code>, then reload zmes.</p>
+        <form method="post" action="/credentials/upload" enctype="multipart/form-data" class="upload">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <label for="credentials-file">Credentials file</label>
+        <input type="file" id="credentials-file" name="credentials" accept=".yml,.yaml,.txt" required>
+        <label for="key-files">Key files</label>
+        <input type="file" id="key-files" name="keys" multiple aria-describedby="upload-help">
+        <button type="submit">Upload credentials</button>
+        <p id="upload-help">The file in the format of <code>Credentials.example</code>, with the <code>.p8</code> keys and
+        service-account <code>.json</code> files it names. It is checked as <code>zmes credentials add --file FILE</code>
+        checks it and refused whole on any error; an entry with a name already registered replaces it.</p>
+        </form>
         <table>
         <thead><tr><th scope="col">Name</th><th scope="col">Provider</th><th scope="col">Key</th><th scope="col">Health</th>
         <th scope="col"><span class="visually-hidden">Action</span></th></tr></thead>
@@ -217,7 +227,8 @@ enum ConsoleStyle {
         th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #ddd;vertical-align:top}
         .counts{display:grid;grid-template-columns:repeat(auto-fill,minmax(9rem,1fr));gap:.5rem}.counts div{background:#fff;border:1px solid #ddd;padding:.4rem .6rem}
         .counts dt{font-size:.85rem;color:#555}.counts dd{margin:0 0 .5rem;font-size:1.5rem}
-        form.login{display:grid;gap:.4rem;max-width:22rem}
+        form.login,form.upload{display:grid;gap:.4rem;max-width:28rem}
+        form.upload{margin-bottom:1rem;padding:.6rem;background:#fff;border:1px solid #ddd}form.upload p{margin:0;font-size:.85rem;color:#555}
         input,select,button{font:inherit;padding:.4rem}
         .message{background:#fff3cd;padding:.5rem}
         .chart{width:100%;max-width:40rem;height:auto;background:#fff;border:1px solid #ddd}

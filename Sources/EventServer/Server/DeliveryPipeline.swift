@@ -108,6 +108,11 @@ struct DeliveryPipeline: Sendable {
     /// (users are read at each login anyway). What does not load leaves the current one in use.
     func reload(tls: TLSSetup?, logger: Logger) async {
         tls?.reloadCertificate(logger: logger)
+        await reloadCredentials(logger: logger)
+    }
+
+    /// The push credentials as the store has them now (SIGHUP, and a credentials file uploaded from the console).
+    func reloadCredentials(logger: Logger) async {
         do {
             let fresh = try await CredentialSet.load(from: store, logger: logger)
             senders.replace(

@@ -23,6 +23,14 @@ public struct CredentialSet: Sendable {
         return CredentialSet(credentials: credentials, broken: broken)
     }
 
+    /// Saves each credential, replacing one of the same name: what `zmes credentials add` and the
+    /// console's upload do once the whole file is valid. A running server uses them after a reload.
+    public static func register(_ credentials: [ProviderCredential], in store: Store) async throws {
+        for credential in credentials {
+            try await store.saveCredential(name: credential.name, provider: credential.provider, body: try JSONEncoder().encode(credential))
+        }
+    }
+
     /// The credential used for a provider: the first by name.
     public func first(for provider: PushProvider) -> ProviderCredential? {
         credentials.filter { $0.provider == provider }.sorted { $0.name < $1.name }.first

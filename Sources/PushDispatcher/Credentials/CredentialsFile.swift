@@ -38,11 +38,11 @@ public enum CredentialsFile {
         } catch {
             throw .unreadable(path: path, reason: (error as NSError).localizedDescription)
         }
-        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
-        return try parse(yaml: text, relativeTo: directory)
+        return try parse(yaml: text, keyFiles: .directory(URL(fileURLWithPath: path).deletingLastPathComponent()))
     }
 
-    public static func parse(yaml: String, relativeTo directory: URL) throws(CredentialsFileError) -> [ProviderCredential] {
+    /// Parses the file's text, reading the key files it names from `keyFiles`.
+    public static func parse(yaml: String, keyFiles: KeyFiles) throws(CredentialsFileError) -> [ProviderCredential] {
         let root: Any?
         do {
             root = try Yams.load(yaml: yaml)
@@ -55,13 +55,13 @@ public enum CredentialsFile {
             throw .notYAML(reason: "unknown section '\(key)' (expected apns, fcm, proxy)")
         }
         for (index, entry) in try entries(sections["apns"], section: "apns").enumerated() {
-            credentials.append(.apns(try apns(entry, label: "apns[\(index)]", directory: directory)))
+            credentials.append(.apns(try apns(entry, label: "apns[\(index)]", keyFiles: keyFiles)))
         }
         for (index, entry) in try entries(sections["fcm"], section: "fcm").enumerated() {
-            credentials.append(.fcm(try fcm(entry, label: "fcm[\(index)]", directory: directory)))
+            credentials.append(.fcm(try fcm(entry, label: "fcm[\(index)]", keyFiles: keyFiles)))
         }
         for (index, entry) in try entries(sections["proxy"], section: "proxy").enumerated() {
-            credentials.append(.proxy(try proxy(entry, label: "proxy[\(index)]", directory: directory)))
+            credentials.append(.proxy(try proxy(entry, label: "proxy[\(index)]", keyFiles: keyFiles)))
         }
         guard !credentials.isEmpty else { throw .empty }
         var names = Set<String>()
@@ -88,25 +88,17 @@ public enum CredentialsFile {
         return value
     }
 
-    private static func file(_ path: String, directory: URL) -> URL {
-        path.hasPrefix("/") ? URL(fileURLWithPath: path) : directory.appendingPathComponent(path)
+    private static func caFile(_ entry: [String: Any], label: String, keyFiles: KeyFiles) throws(CredentialsFileError) -> String {
+        try keyFiles.caFile(try string(entry, "ca_file", label: label, required: false), label: label)
     }
 
-    private static func caFile(_ entry: [String: Any], label: String, directory: URL) throws(CredentialsFileError) -> String {
-        let path = try string(entry, "ca_file", label: label, required: false)
-        guard !path.isEmpty else { return "" }
-        let url = file(path, directory: directory)
-        guard FileManager.default.fileExists(atPath: url.path) else { throw .missingKeyFile(entry: label, path: url.path) }
-        return url.path
-    }
-
-    private static func apns(_ entry: [String: Any], label: String, directory: URL) throws(CredentialsFileError) -> APNsCredential {
+    private static func apns(_ entry: [String: Any], label: String, keyFiles: KeyFiles) throws(CredentialsFileError) -> APNsCredential {
         let name = try string(entry, "name", label: label)
         let label = "apns '\(name)'"
-        let keyPath = file(try string(entry, "key_file", label: label), directory: directory)
-        guard let keyPEM = try? String(contentsOf: keyPath, encoding: .utf8) else {
-            throw .missingKeyFile(entry: label, path: keyPath.path)
-        }
+        let keyName = try string(entry, "key_file", label: label)
+        let keyFile = keyFiles.contents(of: keyName)
+        guard let keyData = keyFile.data else { throw .missingKeyFile(entry: label, path: keyFile.shown) }
+        let keyPEM = String(decoding: keyData, as: UTF8.self)
         let credential = APNsCredential(
             name: name, keyPEM: keyPEM,
             keyID: try string(entry, "key_id", label: label),
@@ -114,7 +106,7 @@ public enum CredentialsFile {
             topic: try string(entry, "topic", label: label),
             environment: try string(entry, "environment", label: label, required: false).isEmpty ? "production" : try string(entry, "environment", label: label),
             endpoint: try string(entry, "endpoint", label: label, required: false),
-            caFile: try caFile(entry, label: label, directory: directory))
+            caFile: try caFile(entry, label: label, keyFiles: keyFiles))
         guard ["production", "sandbox"].contains(credential.environment) else {
             throw .invalidValue(entry: label, field: "environment", reason: "must be production or sandbox")
         }
@@ -122,23 +114,21 @@ public enum CredentialsFile {
             let key = try P256.Signing.PrivateKey(pemRepresentation: keyPEM)
             _ = try JWT.es256(keyID: credential.keyID, claims: ["iss": credential.teamID, "iat": 0], key: key)
         } catch {
-            throw .badKey(entry: label, reason: "\(keyPath.lastPathComponent) is not a P-256 private key in PEM (\(error))")
+            throw .badKey(entry: label, reason: "\(URL(fileURLWithPath: keyName).lastPathComponent) is not a P-256 private key in PEM (\(error))")
         }
         return credential
     }
 
-    private static func fcm(_ entry: [String: Any], label: String, directory: URL) throws(CredentialsFileError) -> FCMCredential {
+    private static func fcm(_ entry: [String: Any], label: String, keyFiles: KeyFiles) throws(CredentialsFileError) -> FCMCredential {
         let name = try string(entry, "name", label: label)
         let label = "fcm '\(name)'"
-        let path = file(try string(entry, "service_account_file", label: label), directory: directory)
-        guard let data = FileManager.default.contents(atPath: path.path) else {
-            throw .missingKeyFile(entry: label, path: path.path)
-        }
+        let accountFile = keyFiles.contents(of: try string(entry, "service_account_file", label: label))
+        guard let data = accountFile.data else { throw .missingKeyFile(entry: label, path: accountFile.shown) }
         let account = try serviceAccount(data, label: label)
         return FCMCredential(
             name: name, serviceAccount: account,
             endpoint: try string(entry, "endpoint", label: label, required: false),
-            caFile: try caFile(entry, label: label, directory: directory))
+            caFile: try caFile(entry, label: label, keyFiles: keyFiles))
     }
 
     /// Parses a Google service-account JSON and proves its key signs.
@@ -167,13 +157,13 @@ public enum CredentialsFile {
         return account
     }
 
-    private static func proxy(_ entry: [String: Any], label: String, directory: URL) throws(CredentialsFileError) -> ProxyCredential {
+    private static func proxy(_ entry: [String: Any], label: String, keyFiles: KeyFiles) throws(CredentialsFileError) -> ProxyCredential {
         let name = try string(entry, "name", label: label)
         let label = "proxy '\(name)'"
         let url = try string(entry, "url", label: label)
         guard url.hasPrefix("https://") else { throw .invalidValue(entry: label, field: "url", reason: "must be an https:// URL") }
         return ProxyCredential(
             name: name, url: url, key: try string(entry, "key", label: label),
-            caFile: try caFile(entry, label: label, directory: directory))
+            caFile: try caFile(entry, label: label, keyFiles: keyFiles))
     }
 }

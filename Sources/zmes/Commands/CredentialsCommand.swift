@@ -74,8 +74,8 @@ struct CredentialsCommand: AsyncParsableCommand {
 
     /// Saves each credential, replacing one of the same name, and says so.
     static func register(_ credentials: [ProviderCredential], in store: Store) async throws {
+        try await CredentialSet.register(credentials, in: store)
         for credential in credentials {
-            try await store.saveCredential(name: credential.name, provider: credential.provider, body: try JSONEncoder().encode(credential))
             print("registered \(credential.provider.rawValue) '\(credential.name)': \(credential.summary)")
         }
     }

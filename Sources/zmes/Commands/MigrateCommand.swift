@@ -47,7 +47,7 @@ struct MigrateCommand: AsyncParsableCommand {
         if let credentials = result.credentials {
             let parsed: [ProviderCredential]
             do {
-                parsed = try CredentialsFile.parse(yaml: credentials, relativeTo: URL(fileURLWithPath: "."))
+                parsed = try CredentialsFile.parse(yaml: credentials, keyFiles: .directory(URL(fileURLWithPath: ".")))
             } catch {
                 throw CommandFailure("the proxy settings of \(ini) are not usable: \(error)")
             }

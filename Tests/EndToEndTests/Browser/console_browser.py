@@ -2,7 +2,9 @@
 as ConsoleBrowserTests asks: prints one JSON object per check, {"check": ..., "ok": bool, "detail": ...},
 and saves screenshots of each page at desktop and phone width.
 
-  console_browser.py BASE_URL OPERATOR PASSWORD ORDINARY_USER ORDINARY_PASSWORD SCREENSHOT_DIR
+  console_browser.py BASE_URL OPERATOR PASSWORD ORDINARY_USER ORDINARY_PASSWORD SCREENSHOT_DIR UPLOAD_DIR
+
+UPLOAD_DIR holds credentials.yml and the service-account.json it names, uploaded from the Credentials page.
 """
 import json, sys, time, urllib.request
 from selenium import webdriver
@@ -11,7 +13,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 
-base, operator, password, ordinary, ordinary_password, shots = sys.argv[1:7]
+base, operator, password, ordinary, ordinary_password, shots, upload = sys.argv[1:8]
 
 
 T0 = time.time()
@@ -157,6 +159,13 @@ try:
     report("the Credentials page shows each credential's health and probes one",
            health == "ok" and probed and driver.find_element(By.CSS_SELECTOR, "#credential-test-apns .health").text == "ok (probe accepted)",
            "%s, then %s" % (health, driver.find_element(By.CSS_SELECTOR, "#credential-test-apns .health").text))
+    # A credentials file and its key file uploaded through the page's file inputs, as an operator picks them.
+    field(driver, "Credentials file").send_keys(upload + "/credentials.yml")
+    field(driver, "Key files").send_keys(upload + "/service-account.json")
+    driver.find_element(By.XPATH, "//button[normalize-space()='Upload credentials']").click()
+    uploaded = wait_for(lambda: "added=" in driver.current_url and driver.find_elements(By.ID, "credential-uploaded-fcm"))
+    report("a credentials file uploaded from the Credentials page is validated and registered", uploaded,
+           driver.find_element(By.CSS_SELECTOR, "#credential-uploaded-fcm .health").text if uploaded else driver.page_source[:500])
     shoot(driver, "credentials")
 
     # A form whose CSRF token was taken out: refused, and the session goes on.
