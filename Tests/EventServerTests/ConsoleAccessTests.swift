@@ -223,4 +223,55 @@ struct ConsoleAccessTests {
             #expect(page.contains("id=\"credential-uploaded\""))
         }
     }
+
+    @Test("the Pushes page filters by state, provider, device and time; failed pushes are replayed one, a selection, or all since a time")
+    func pushesFilterAndReplay() async throws {
+        try await Self.withOperator { server in
+            let store = try server.store()
+            // No credentials in this server: its dispatcher leaves these jobs alone; they are failed here by hand.
+            let now = Date()
+            let twoDaysAgo = now.addingTimeInterval(-2 * 86_400)
+            func failed(_ tokens: [String], provider: PushProvider, event: Int, at time: Date) async throws {
+                for token in tokens {
+                    try await store.register(
+                        DeviceRegistration(token: token, user: "alice", platform: provider == .apns ? .ios : .android, state: .enabled, filter: nil, appVersion: ""),
+                        at: time)
+                }
+                _ = try await store.recordNotifications(
+                    for: Alarm(monitorId: 1, monitorName: "Porch", eventId: event, cause: "Motion"),
+                    candidates: tokens.map { NotificationCandidate(token: $0, interval: 0, provider: provider) }, at: time)
+                let claimed = try await store.claimDueJobs(limit: 10, providers: [provider], at: time)
+                try await store.record(claimed.map { ($0.job.id, $0.job.token, JobResult.failed(reason: "BadDeviceToken")) }, at: time)
+            }
+            try await failed(["aa11", "bb22", "cc33"], provider: .apns, event: 1, at: now)
+            try await failed(["dd44"], provider: .fcm, event: 2, at: twoDaysAgo)
+            let ids = Dictionary(uniqueKeysWithValues: try await store.pushJobs().map { ($0.token, $0.id) })
+
+            var browser = Browser(port: server.ports.admin)
+            _ = try await browser.login("ops", "ops-pw")
+            let csrf = try await browser.csrf()
+            func rows(_ query: String) async throws -> [String] {
+                let page = try await browser.send("/pushes" + query).bodyText
+                return page.components(separatedBy: "<tr id=\"push-").dropFirst().map { String($0.prefix { $0 != "\"" }) }.sorted()
+            }
+            let apns = try await rows("?state=failed&provider=apns")
+            #expect(apns == ["aa11", "bb22", "cc33"].map { "\(ids[$0]!)" }.sorted(), "only the failed APNs pushes")
+            #expect(try await rows("?device=bb2") == ["\(ids["bb22"]!)"], "by the device's token prefix")
+            #expect(try await rows("?state=failed&since=86400").count == 3, "the FCM push of two days ago is outside the last day")
+            #expect(try await rows("?state=failed&since=604800").count == 4)
+
+            let refused = try await browser.send("/pushes/replay-selected", method: "POST", form: ["push-\(ids["aa11"]!)": "on"])
+            #expect(refused.status == 403, "no CSRF token: refused")
+            let chosen = try await browser.send(
+                "/pushes/replay-selected", method: "POST", form: ["csrf": csrf, "push-\(ids["aa11"]!)": "on", "push-\(ids["bb22"]!)": "on"])
+            #expect(chosen.headers["location"] == "/pushes?replayed=2")
+            #expect(try await browser.send("/pushes?replayed=2").bodyText.contains("2 pushes are queued again."))
+            let sinceADay = try await browser.send("/pushes/replay-failed", method: "POST", form: ["csrf": csrf, "since": "86400"])
+            #expect(sinceADay.headers["location"] == "/pushes?replayed=1", "cc33 only: dd44 failed two days ago")
+            let states = Dictionary(uniqueKeysWithValues: try await store.pushJobs().map { ($0.token, $0.state) })
+            #expect(states == ["aa11": .queued, "bb22": .queued, "cc33": .queued, "dd44": .failed])
+            let all = try await browser.send("/pushes/replay-failed", method: "POST", form: ["csrf": csrf, "since": ""])
+            #expect(all.headers["location"] == "/pushes?replayed=1")
+        }
+    }
 }

@@ -109,9 +109,19 @@ struct ConsoleController: Sendable {
         routes.post("/pushes/:id/replay") { request, requestContext in
             try await withOperator(request, form: true) { _, _, _ in
                 guard let id = requestContext.parameters.get("id").flatMap(Int64.init) else { return redirect(to: "/pushes") }
-                let replayed = try await context.store.replay(ids: [id])
-                dispatcher.wake()
-                return redirect(to: "/pushes?replayed=\(replayed.isEmpty ? 0 : id)")
+                return try await replay(ids: [id])
+            }
+        }
+        routes.post("/pushes/replay-selected") { request, _ in
+            // Each ticked row sends `push-<id>=on`.
+            try await withOperator(request, form: true) { _, _, fields in
+                try await replay(ids: fields.keys.compactMap { $0.hasPrefix("push-") ? Int64($0.dropFirst(5)) : nil })
+            }
+        }
+        routes.post("/pushes/replay-failed") { request, _ in
+            try await withOperator(request, form: true) { _, _, fields in
+                let since = PushFilter { fields[$0] }.start(now: Date())
+                return try await replay(since: since)
             }
         }
     }
@@ -222,12 +232,24 @@ struct ConsoleController: Sendable {
         let credentials = try await context.store.credentials().map { credential -> [String: Any] in
             ["name": credential.name, "provider": credential.provider.rawValue, "health": broken[credential.name].map { "broken: \($0)" } ?? "ok"]
         }
+        let devices = try await context.store.devices()
+        let kinds = Dictionary(grouping: devices) { "\($0.platform.rawValue), \($0.state.rawValue)" }
+        let names = Dictionary(context.configuration.zoneminder.monitors.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
+        let lastAlarms = try await context.store.recentEvents().values.joined().sorted { $0.time > $1.time }.prefix(10)
         return html(
             pages.render(
                 "overview",
                 layout(session, title: "Overview", current: "overviewPage", live: live).merging([
                     "sessions": await context.sessions.count,
-                    "devices": try await context.store.devices().count,
+                    "loggedIn": await context.sessions.authenticatedCount,
+                    "devices": devices.count,
+                    "deviceKinds": kinds.keys.sorted().map { ["kind": $0, "count": kinds[$0]?.count ?? 0] },
+                    "lastAlarms": lastAlarms.map { event -> [String: Any] in
+                        [
+                            "time": event.time.formatted(date: .abbreviated, time: .standard), "monitor": event.monitorId,
+                            "name": names[event.monitorId] ?? "", "event": event.eventId, "cause": event.cause,
+                        ]
+                    },
                     "outbox": PushJobState.allCases.map { ["state": $0.rawValue, "count": counts[$0] ?? 0] },
                     "credentials": credentials,
                     "hourChart": PushChart(title: "Pushes per minute, last hour", minutes: 60, end: now).svg(outcomes),
@@ -236,25 +258,45 @@ struct ConsoleController: Sendable {
     }
 
     private func pushes(_ request: Request, _ session: ConsoleSessions.Session) async throws -> Response {
-        let state = request.uri.queryParameters["state"].flatMap { PushJobState(rawValue: String($0)) }
+        let query = request.uri.queryParameters
+        let filter = PushFilter { name in query[Substring(name)].map(String.init) }
         // The counts first: a change after them (while the list is read) still reloads the page.
         let live = try await ConsoleChanges.state(context.store)
-        let jobs = try await context.store.pushJobs(state: state, limit: 500)
+        let read = try await context.store.pushJobs(state: filter.state, since: filter.start(now: Date()), limit: 5_000)
+        let jobs: [PushJob] = Array(read.filter(filter.matches).prefix(500))
         var values = layout(session, title: "Pushes", current: "pushesPage", live: live)
         values["states"] = ([nil] + PushJobState.allCases).map { option -> [String: Any] in
-            ["value": option?.rawValue ?? "", "label": option?.rawValue ?? "all", "selected": option == state]
+            ["value": option?.rawValue ?? "", "label": option?.rawValue ?? "all", "selected": option == filter.state]
         }
+        values["providers"] = ([nil] + PushProvider.allCases).map { option -> [String: Any] in
+            ["value": option?.rawValue ?? "", "label": option?.rawValue ?? "all", "selected": option == filter.provider]
+        }
+        values["windows"] = PushFilter.windows.map { window -> [String: Any] in
+            ["value": window.seconds.map(String.init) ?? "", "label": window.label, "selected": window.seconds == filter.since]
+        }
+        values["device"] = filter.devicePrefix
         values["jobs"] = jobs.map { job -> [String: Any] in
-            [
+            let failed: Bool = job.state == .failed
+            let created: String = job.createdAt.formatted(date: .abbreviated, time: .standard)
+            return [
                 "id": job.id, "state": job.state.rawValue, "provider": job.provider.rawValue, "device": String(job.token.prefix(12)) + "…",
-                "event": "\(job.alarm.monitorName) #\(job.alarm.eventId)", "reason": job.lastError ?? "", "failed": job.state == .failed,
-                "csrf": session.csrfToken,
+                "event": "\(job.alarm.monitorName) #\(job.alarm.eventId)", "reason": job.lastError ?? "", "failed": failed,
+                "created": created, "csrf": session.csrfToken,
             ]
         }
-        if let replayed = request.uri.queryParameters["replayed"].flatMap({ Int64(String($0)) }) {
-            values["message"] = replayed > 0 ? "Push \(replayed) is queued again." : "That push was not failed; nothing replayed."
+        values["anyFailed"] = jobs.contains { $0.state == PushJobState.failed }
+        if let replayed = request.uri.queryParameters["replayed"].flatMap({ Int(String($0)) }) {
+            values["message"] = replayed == 0 ? "No failed push was chosen; nothing replayed." : "\(replayed) push\(replayed == 1 ? " is" : "es are") queued again."
         }
         return html(pages.render("pushes", values))
+    }
+
+    /// Queues failed pushes again (`Store.replay`, as `zmes push replay` does) and says how many.
+    private func replay(ids: [Int64]? = nil, since: Date? = nil) async throws -> Response {
+        if let ids, ids.isEmpty { return redirect(to: "/pushes?replayed=0") }
+        let replayed = try await context.store.replay(ids: ids, since: since)
+        dispatcher.wake()
+        return redirect(to: "/pushes?replayed=\(replayed.count)")
     }
 
     /// Devices whose token starts with, or whose user is, the query; at most 500.

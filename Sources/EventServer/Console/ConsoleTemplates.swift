@@ -61,9 +61,21 @@ enum ConsoleTemplates {
         <h2 id="now">Now</h2>
         <dl class="counts">
         <div><dt>Websocket sessions</dt><dd id="sessions">{{sessions}}</dd></div>
+        <div><dt>Logged in</dt><dd id="logged-in">{{loggedIn}}</dd></div>
         <div><dt>Devices</dt><dd id="devices">{{devices}}</dd></div>
+        {{#deviceKinds}}<div><dt>Devices {{kind}}</dt><dd>{{count}}</dd></div>{{/deviceKinds}}
         {{#outbox}}<div><dt>Pushes {{state}}</dt><dd id="outbox-{{state}}">{{count}}</dd></div>{{/outbox}}
         </dl>
+        </section>
+        <section aria-labelledby="alarms">
+        <h2 id="alarms">Last alarms pushed</h2>
+        <table>
+        <thead><tr><th scope="col">Time</th><th scope="col">Monitor</th><th scope="col">Event</th><th scope="col">Cause</th></tr></thead>
+        <tbody>
+        {{#lastAlarms}}<tr><td>{{time}}</td><td>{{monitor}} {{name}}</td><td>{{event}}</td><td>{{cause}}</td></tr>{{/lastAlarms}}
+        {{^lastAlarms}}<tr><td colspan="4">None yet.</td></tr>{{/lastAlarms}}
+        </tbody>
+        </table>
         </section>
         <section aria-labelledby="flow">
         <h2 id="flow">Pushes per minute</h2>
@@ -93,19 +105,42 @@ enum ConsoleTemplates {
         <select id="state" name="state">
         {{#states}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/states}}
         </select>
+        <label for="provider">Provider</label>
+        <select id="provider" name="provider">
+        {{#providers}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/providers}}
+        </select>
+        <label for="device">Device token prefix</label>
+        <input id="device" name="device" value="{{device}}">
+        <label for="since">Created</label>
+        <select id="since" name="since">
+        {{#windows}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/windows}}
+        </select>
         <button type="submit">Show</button>
         </form>
+        <form method="post" action="/pushes/replay-failed" class="filter">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <label for="replay-since">Failed pushes created</label>
+        <select id="replay-since" name="since">
+        {{#windows}}<option value="{{value}}">{{label}}</option>{{/windows}}
+        </select>
+        <button type="submit">Replay all failed</button>
+        </form>
+        <form method="post" action="/pushes/replay-selected" id="replay-selection"><input type="hidden" name="csrf" value="{{csrf}}"></form>
         <table>
-        <thead><tr><th scope="col">Id</th><th scope="col">State</th><th scope="col">Provider</th><th scope="col">Device</th>
-        <th scope="col">Event</th><th scope="col">Reason</th><th scope="col"><span class="visually-hidden">Action</span></th></tr></thead>
+        <thead><tr><th scope="col"><span class="visually-hidden">Choose</span></th><th scope="col">Id</th><th scope="col">State</th>
+        <th scope="col">Provider</th><th scope="col">Device</th><th scope="col">Event</th><th scope="col">Created</th><th scope="col">Reason</th>
+        <th scope="col"><span class="visually-hidden">Action</span></th></tr></thead>
         <tbody>
-        {{#jobs}}<tr id="push-{{id}}"><td>{{id}}</td><td class="state">{{state}}</td><td>{{provider}}</td><td>{{device}}</td>
-        <td>{{event}}</td><td class="reason">{{reason}}</td>
+        {{#jobs}}<tr id="push-{{id}}">
+        <td>{{#failed}}<input type="checkbox" id="choose-{{id}}" name="push-{{id}}" form="replay-selection"><label for="choose-{{id}}" class="visually-hidden">Choose push {{id}}</label>{{/failed}}</td>
+        <td>{{id}}</td><td class="state">{{state}}</td><td>{{provider}}</td><td>{{device}}</td>
+        <td>{{event}}</td><td>{{created}}</td><td class="reason">{{reason}}</td>
         <td>{{#failed}}<form method="post" action="/pushes/{{id}}/replay"><input type="hidden" name="csrf" value="{{csrf}}">
         <button type="submit">Replay push {{id}}</button></form>{{/failed}}</td></tr>{{/jobs}}
-        {{^jobs}}<tr><td colspan="7">No pushes.</td></tr>{{/jobs}}
+        {{^jobs}}<tr><td colspan="9">No pushes.</td></tr>{{/jobs}}
         </tbody>
         </table>
+        {{#anyFailed}}<p><button type="submit" form="replay-selection">Replay the chosen pushes</button></p>{{/anyFailed}}
         {{/content}}{{/page}}
         """
 }
@@ -223,13 +258,14 @@ enum ConsoleStyle {
         main{padding:1rem;max-width:70rem}
         h1{font-size:1.4rem}
         :focus-visible{outline:3px solid #f0a000;outline-offset:2px}
-        table{border-collapse:collapse;width:100%;display:block;overflow-x:auto}
+        table{border-collapse:collapse;width:100%;display:block;overflow-x:auto;position:relative}
         th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #ddd;vertical-align:top}
         .counts{display:grid;grid-template-columns:repeat(auto-fill,minmax(9rem,1fr));gap:.5rem}.counts div{background:#fff;border:1px solid #ddd;padding:.4rem .6rem}
         .counts dt{font-size:.85rem;color:#555}.counts dd{margin:0 0 .5rem;font-size:1.5rem}
         form.login,form.upload{display:grid;gap:.4rem;max-width:28rem}
         form.upload{margin-bottom:1rem;padding:.6rem;background:#fff;border:1px solid #ddd}form.upload p{margin:0;font-size:.85rem;color:#555}
-        input,select,button{font:inherit;padding:.4rem}
+        input,select,button{font:inherit;padding:.4rem;max-width:100%;box-sizing:border-box}
+        form.filter{display:flex;flex-wrap:wrap;gap:.3rem .5rem;align-items:center;margin-bottom:.5rem}
         .message{background:#fff3cd;padding:.5rem}
         .chart{width:100%;max-width:40rem;height:auto;background:#fff;border:1px solid #ddd}
         .legend .delivered{color:#1a7f37}.legend .failed{color:#cf222e}
