@@ -2,20 +2,9 @@ import Foundation
 import GRDB
 import Model
 
-/// A registered provider credential as the store keeps it: an opaque JSON body
-/// (key material included) and whether the provider has rejected it.
-public struct StoredCredential: Sendable, Equatable {
-    public var name: String
-    public var provider: PushProvider
-    public var body: Data
-    public var brokenReason: String?
-    public var brokenAt: Date?
-    public var updatedAt: Date
-}
-
-extension Store {
+extension SQLiteStore {
     /// Adds or replaces a credential; registering it again clears a broken mark.
-    public func saveCredential(name: String, provider: PushProvider, body: Data, at now: Date = Date()) async throws {
+    public func saveCredential(name: String, provider: PushProvider, body: Data, at now: Date) async throws {
         try await pool.write { db in
             try db.execute(
                 sql: """
@@ -48,7 +37,7 @@ extension Store {
     }
 
     /// The provider refused the credential: it is not used again until the operator acts.
-    public func markCredentialBroken(name: String, reason: String, at now: Date = Date()) async throws {
+    public func markCredentialBroken(name: String, reason: String, at now: Date) async throws {
         try await write(
             "UPDATE credentials SET broken_reason = ?, broken_at = ? WHERE name = ? AND broken_reason IS NULL",
             arguments: [reason, now.storeValue, name])
@@ -64,7 +53,7 @@ extension Store {
     }
 }
 
-extension Store {
+extension SQLiteStore {
     /// The APNs provider token last signed with a credential's key, so a restart reuses it
     /// instead of renewing more often than Apple allows.
     public func providerToken(credential name: String) async throws -> (token: String, issuedAt: Date)? {

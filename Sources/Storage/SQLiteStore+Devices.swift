@@ -2,35 +2,15 @@ import Foundation
 import GRDB
 import Model
 
-/// What a `push`/`token` message says about a device.
-public struct DeviceRegistration: Sendable {
-    public var token: String
-    public var user: String
-    public var platform: Platform
-    public var state: PushState
-    /// `nil` keeps the lists the device already has (or all monitors for a new device).
-    public var filter: MonitorFilter?
-    public var appVersion: String
-
-    public init(token: String, user: String, platform: Platform, state: PushState, filter: MonitorFilter?, appVersion: String) {
-        self.token = token
-        self.user = user
-        self.platform = platform
-        self.state = state
-        self.filter = filter
-        self.appVersion = appVersion
-    }
-}
-
-extension Store {
+extension SQLiteStore {
     /// Registers a token or updates the device that has it: never a duplicate.
     @discardableResult
-    public func register(_ registration: DeviceRegistration, at now: Date = Date()) async throws -> Device {
+    public func register(_ registration: DeviceRegistration, at now: Date) async throws -> Device {
         try await pool.write { db in try Self.upsert(registration, at: now, db) }
     }
 
     /// Registers many tokens in one transaction (token import, benchmarks): all or none.
-    public func register(contentsOf registrations: [DeviceRegistration], at now: Date = Date()) async throws {
+    public func register(contentsOf registrations: [DeviceRegistration], at now: Date) async throws {
         try await pool.write { db in
             for registration in registrations {
                 _ = try Self.upsert(registration, at: now, db)
@@ -40,7 +20,7 @@ extension Store {
 
     /// Registers imported devices with their badge counts in one transaction: all or none, and
     /// one sync to disk for a whole tokens.txt rather than two per device.
-    public func importDevices(_ devices: [(registration: DeviceRegistration, badge: Int)], at now: Date = Date()) async throws {
+    public func importDevices(_ devices: [(registration: DeviceRegistration, badge: Int)], at now: Date) async throws {
         try await pool.write { db in
             let setBadge = try db.cachedStatement(sql: "UPDATE devices SET badge = ? WHERE token = ?")
             for device in devices {

@@ -1,27 +1,9 @@
 import Foundation
 import GRDB
 
-/// A monitor muted by hand (`zmes monitor mute`, `POST /api/v1/monitors/ID/mute`) until a time.
-public struct MonitorMute: Sendable, Equatable, Codable {
-    public var monitorId: Int
-    public var until: Date
-    public var setAt: Date
-
-    /// The longest mute zmes takes (a year): longer is almost surely a typo, and `unmute` ends one early anyway.
-    public static let longest = 365 * 86_400
-    /// Monitor ids as ZoneMinder stores them (a signed 32-bit column).
-    public static let monitorIds = 0...Int(Int32.max)
-
-    public init(monitorId: Int, until: Date, setAt: Date) {
-        self.monitorId = monitorId
-        self.until = until
-        self.setAt = setAt
-    }
-}
-
-extension Store {
+extension SQLiteStore {
     /// Mutes the monitor until `until`, replacing an earlier mute of it.
-    public func muteMonitor(_ monitorId: Int, until: Date, at now: Date = Date()) async throws {
+    public func muteMonitor(_ monitorId: Int, until: Date, at now: Date) async throws {
         try await write(
             """
             INSERT INTO monitor_mutes (monitor_id, until, set_at) VALUES (?, ?, ?)
@@ -37,7 +19,7 @@ extension Store {
     }
 
     /// The mutes in force at `now`, by monitor id (ended ones are left in the table and ignored).
-    public func monitorMutes(at now: Date = Date()) async throws -> [Int: MonitorMute] {
+    public func monitorMutes(at now: Date) async throws -> [Int: MonitorMute] {
         try await readDictionary("SELECT monitor_id, until, set_at FROM monitor_mutes WHERE until > ?", arguments: [now.storeValue]) { row in
             let mute = MonitorMute(monitorId: row[0], until: Date(storeValue: row[1]), setAt: Date(storeValue: row[2]))
             return (mute.monitorId, mute)
@@ -45,7 +27,7 @@ extension Store {
     }
 
     /// When the monitor's mute ends, or nil when it is not muted at `now`.
-    public func mutedUntil(monitor monitorId: Int, at now: Date = Date()) async throws -> Date? {
+    public func mutedUntil(monitor monitorId: Int, at now: Date) async throws -> Date? {
         try await pool.read { db in
             try Double.fetchOne(
                 db, sql: "SELECT until FROM monitor_mutes WHERE monitor_id = ? AND until > ?", arguments: [monitorId, now.storeValue]

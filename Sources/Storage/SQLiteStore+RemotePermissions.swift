@@ -4,10 +4,10 @@ import Model
 
 /// ZoneMinder users' permissions as zmes last verified them, with the time of that check:
 /// they are trusted only for a while (`auth.zoneminder_recheck` plus `auth.zoneminder_grace`).
-extension Store {
+extension SQLiteStore {
     /// Remembers what a ZoneMinder user may see, from their last successful login, so the
     /// router can serve their devices after a restart before they log in again.
-    public func saveRemotePermissions(user: String, monitors: MonitorSet, at now: Date = Date()) async throws {
+    public func saveRemotePermissions(user: String, monitors: MonitorSet, at now: Date) async throws {
         try await write(
             """
             INSERT INTO remote_users (name, monitors, verified_at) VALUES (?, ?, ?)
@@ -18,7 +18,7 @@ extension Store {
 
     /// What the users among `names` may see, by indexed lookups, for those verified at or after
     /// `since` (by default: ever); the others are absent.
-    public func remotePermissions(users names: Set<String>, verifiedSince since: Date = .distantPast) async throws -> [String: MonitorSet] {
+    public func remotePermissions(users names: Set<String>, verifiedSince since: Date) async throws -> [String: MonitorSet] {
         try await lookUp(names, "SELECT monitors FROM remote_users WHERE name = ? AND verified_at >= ?", arguments: [since.storeValue]) { row in
             MonitorSet(stored: row[0])
         }

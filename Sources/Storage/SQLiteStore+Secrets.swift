@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 
-extension Store {
+extension SQLiteStore {
     /// The secret called `name`, made from `make` the first time it is asked for and kept from then on,
     /// so links signed before a restart stay valid after it. Read and made in one write transaction:
     /// two processes on one store end up with the same secret.

@@ -1,7 +1,7 @@
 import GRDB
 
 /// The shapes most of the store's one-statement operations share, written once.
-extension Store {
+extension SQLiteStore {
     /// Runs one statement in its own write transaction.
     func write(_ sql: String, arguments: StatementArguments = []) async throws {
         try await pool.write { db in try db.execute(sql: sql, arguments: arguments) }

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import Model
 
-extension Store {
+extension SQLiteStore {
     /// Creates the user or replaces its password and monitors.
     public func saveUser(_ user: User) async throws {
         try await pool.write { db in

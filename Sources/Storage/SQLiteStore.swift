@@ -5,7 +5,7 @@ import Model
 /// The one SQLite file that holds users, devices, last-notified times and the outbox.
 ///
 /// WAL mode lets the CLI read and write while `zmes serve` runs.
-public final class Store: Sendable {
+public final class SQLiteStore: Store {
     let pool: DatabasePool
     public let path: String
 

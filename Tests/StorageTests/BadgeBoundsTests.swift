@@ -11,11 +11,11 @@ import Testing
 struct BadgeBoundsTests {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("zmes-badge-\(UUID().uuidString)/zmes.sqlite").path
 
-    func register(_ store: Store, _ token: String) async throws {
+    func register(_ store: any Store, _ token: String) async throws {
         try await store.register(DeviceRegistration(token: token, user: "alice", platform: .ios, state: .enabled, filter: nil, appVersion: ""))
     }
 
-    func queuePushes(_ store: Store, tokens: [String], events: ClosedRange<Int>) async throws {
+    func queuePushes(_ store: any Store, tokens: [String], events: ClosedRange<Int>) async throws {
         for event in events {
             _ = try await store.recordNotifications(
                 for: Alarm(monitorId: 1, monitorName: "Porch", eventId: event, cause: "Motion"),
@@ -25,7 +25,7 @@ struct BadgeBoundsTests {
 
     @Test("rows corrupted with SQL (Int64.max, Int64.max - 1, REALs, text, a negative) read and claim within the bounds")
     func corruptedRows() async throws {
-        let store = try Store(path: path)
+        let store = try SQLiteStore(path: path)
         let corruptions: [(token: String, sql: String, reads: Int)] = [
             ("max", "9223372036854775807", BadgeCount.range.upperBound),
             ("max-1", "9223372036854775806", BadgeCount.range.upperBound),
@@ -64,7 +64,7 @@ struct BadgeBoundsTests {
 
     @Test("the count saturates at the top of the range instead of overflowing")
     func saturates() async throws {
-        let store = try Store(path: path)
+        let store = try SQLiteStore(path: path)
         try await register(store, "full")
         try await store.setBadge(BadgeCount.range.upperBound - 1, token: "full")
         try await queuePushes(store, tokens: ["full"], events: 1...3)

@@ -15,13 +15,13 @@ struct DeviceMonitorsTests {
             filter: try monlist.map { try MonitorFilter(monlist: $0, intlist: intlist) }, appVersion: "1.8.001")
     }
 
-    func watching(_ store: Store, _ monitor: Int) async throws -> Set<String> {
+    func watching(_ store: any Store, _ monitor: Int) async throws -> Set<String> {
         Set(try await store.devices(watching: monitor).map(\.token))
     }
 
     @Test("a device listing 1,2 is found for monitor 2 and not 3; one with an empty list for any monitor")
     func lists() async throws {
-        let store = try Store(path: path)
+        let store = try SQLiteStore(path: path)
         try await store.register(try registration("listed", monlist: "1,2", intlist: "0,60"))
         try await store.register(try registration("everything"))
         try await store.register(try registration("cleared", monlist: ""))
@@ -33,7 +33,7 @@ struct DeviceMonitorsTests {
 
     @Test("changing a device's lists, re-registering it and deleting it keep the lookup right")
     func changes() async throws {
-        let store = try Store(path: path)
+        let store = try SQLiteStore(path: path)
         try await store.register(try registration("t1", monlist: "1,2"))
         try await store.setFilter(try MonitorFilter(monlist: "3", intlist: ""), token: "t1")
         #expect(try await watching(store, 2).isEmpty)
@@ -58,7 +58,7 @@ struct DeviceMonitorsTests {
 
     @Test("removing a user removes their devices from every monitor")
     func removeUser() async throws {
-        let store = try Store(path: path)
+        let store = try SQLiteStore(path: path)
         try await store.saveUser(User(name: "alice", passwordHash: "x", monitors: .all))
         try await store.register(try registration("t1", monlist: "5"))
         try await store.removeUser(named: "alice")
@@ -67,7 +67,7 @@ struct DeviceMonitorsTests {
 
     @Test("registering many devices at once finds each by its monitors")
     func batch() async throws {
-        let store = try Store(path: path)
+        let store = try SQLiteStore(path: path)
         try await store.register(contentsOf: (0..<50).map { try registration("t\($0)", monlist: "\($0 % 5)") })
         #expect(try await watching(store, 3) == Set((0..<50).filter { $0 % 5 == 3 }.map { "t\($0)" }))
         #expect(try await store.deviceOwners(among: ["t1", "t49", "unknown"]) == ["t1": "alice", "t49": "alice"])
@@ -91,7 +91,7 @@ struct DeviceMonitorsTests {
                 }
             }
         }
-        let store = try Store(path: path)
+        let store = try SQLiteStore(path: path)
         #expect(try await watching(store, 1) == ["listed", "everything", "blank", "garbled"])
         #expect(try await watching(store, 3) == ["everything", "blank", "garbled"])
         // What the devices say about themselves is unchanged.

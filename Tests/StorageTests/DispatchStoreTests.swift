@@ -7,7 +7,7 @@ import Testing
 struct DispatchStoreTests {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("zmes-dispatch-\(UUID().uuidString)/zmes.sqlite").path
 
-    func register(_ store: Store, _ token: String) async throws {
+    func register(_ store: any Store, _ token: String) async throws {
         try await store.register(DeviceRegistration(token: token, user: "alice", platform: .ios, state: .enabled, filter: nil, appVersion: ""))
     }
 
@@ -17,7 +17,7 @@ struct DispatchStoreTests {
 
     @Test("one claim of several alarms for a device gives its pushes consecutive badges in order, once")
     func consecutiveBadges() async throws {
-        let store = try Store(path: path)
+        let store = try SQLiteStore(path: path)
         // A token with characters that need escaping in the batch statements.
         let odd = #"odd"token\with:chars"#
         try await register(store, "plain")
@@ -48,7 +48,7 @@ struct DispatchStoreTests {
 
     @Test("a batch of deliveries marks every job delivered and every device's last push")
     func recordDeliveries() async throws {
-        let store = try Store(path: path)
+        let store = try SQLiteStore(path: path)
         let tokens = (0..<50).map { "device-\($0)" }
         for token in tokens { try await register(store, token) }
         _ = try await store.recordNotifications(for: alarm(9), candidates: tokens.map { .init(token: $0, interval: 0, provider: .apns) })
@@ -67,7 +67,7 @@ struct DispatchStoreTests {
 
     @Test("a job whose device was removed fails at claim instead of being sent")
     func orphans() async throws {
-        let store = try Store(path: path)
+        let store = try SQLiteStore(path: path)
         try await register(store, "gone")
         try await register(store, "kept")
         _ = try await store.recordNotifications(

@@ -9,7 +9,7 @@ struct MQTTOutboxTests {
 
     @Test("one job per broker per alarm, beside the pushes; claimed without a device or badge, and delivered without touching devices")
     func jobsWithoutDevice() async throws {
-        let store = try Store(path: path)
+        let store = try SQLiteStore(path: path)
         // A device whose token is a broker's name must not be mistaken for the broker's job.
         try await store.register(DeviceRegistration(token: "home", user: "alice", platform: .ios, state: .enabled, filter: nil, appVersion: ""))
         try await store.setBadge(4, token: "home")

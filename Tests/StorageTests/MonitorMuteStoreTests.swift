@@ -9,12 +9,12 @@ struct MonitorMuteStoreTests {
 
     @Test("a mute holds until its end, a second mute replaces the first, unmute ends it, and it survives reopening")
     func mutes() async throws {
-        let store = try Store(path: path)
+        let store = try SQLiteStore(path: path)
         let now = Date()
         try await store.muteMonitor(3, until: now.addingTimeInterval(60), at: now)
         try await store.muteMonitor(3, until: now.addingTimeInterval(7_200), at: now)
         try await store.muteMonitor(4, until: now.addingTimeInterval(10), at: now)
-        let reopened = try Store(path: path)
+        let reopened = try SQLiteStore(path: path)
         #expect(try await reopened.monitorMutes(at: now).keys.sorted() == [3, 4])
         #expect(try await reopened.mutedUntil(monitor: 3, at: now.addingTimeInterval(3_600)) != nil)
         #expect(try await reopened.mutedUntil(monitor: 4, at: now.addingTimeInterval(11)) == nil)  // ended
@@ -26,7 +26,7 @@ struct MonitorMuteStoreTests {
 
     @Test("a critical alarm's jobs keep the mark through the outbox")
     func criticalJob() async throws {
-        let store = try Store(path: path)
+        let store = try SQLiteStore(path: path)
         try await store.register(DeviceRegistration(token: "t1", user: "alice", platform: .android, state: .enabled, filter: nil, appVersion: ""))
         let alarm = Alarm(monitorId: 1, monitorName: "Porch", eventId: 7, cause: "person", critical: true)
         _ = try await store.recordNotifications(for: alarm, candidates: [NotificationCandidate(token: "t1", interval: 0, provider: .fcm)], at: Date())

@@ -7,7 +7,7 @@ import Testing
 struct OutboxLeaseAndRetentionTests {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("zmes-lease-\(UUID().uuidString)/zmes.sqlite").path
 
-    func queue(_ store: Store, tokens: [String], event: Int, at now: Date) async throws {
+    func queue(_ store: any Store, tokens: [String], event: Int, at now: Date) async throws {
         for token in tokens {
             try await store.register(DeviceRegistration(token: token, user: "alice", platform: .ios, state: .enabled, filter: nil, appVersion: ""), at: now)
         }
@@ -18,7 +18,7 @@ struct OutboxLeaseAndRetentionTests {
 
     @Test("a claim whose outcome is never recorded is claimable again once its lease has passed, not before")
     func leaseExpires() async throws {
-        let store = try Store(path: path)
+        let store = try SQLiteStore(path: path)
         let t0 = Date()
         try await queue(store, tokens: ["a", "b"], event: 1, at: t0)
         let claimed = try await store.claimDueJobs(limit: 10, providers: [.apns], at: t0)
@@ -44,7 +44,7 @@ struct OutboxLeaseAndRetentionTests {
 
     @Test("finished pushes older than the retention are deleted in batches; newer ones and unfinished ones stay; counts follow")
     func retention() async throws {
-        let store = try Store(path: path)
+        let store = try SQLiteStore(path: path)
         let day: TimeInterval = 86_400
         let now = Date()
         let old = now - 8 * day

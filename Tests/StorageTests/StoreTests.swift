@@ -14,7 +14,7 @@ struct StoreTests {
 
     @Test("an interval holds until it has elapsed, and the same event never notifies twice")
     func intervals() async throws {
-        let store = try Store(path: path)
+        let store = try SQLiteStore(path: path)
         try await store.register(registration("t1"))
         let candidate = [NotificationCandidate(token: "t1", interval: 60, provider: .fcm)]
         let t0 = Date()
@@ -29,7 +29,7 @@ struct StoreTests {
 
     @Test("an end notifies only devices told of that event's start, without restarting the interval")
     func ends() async throws {
-        let store = try Store(path: path)
+        let store = try SQLiteStore(path: path)
         try await store.register(registration("t1"))
         try await store.register(registration("t2"))
         let t0 = Date()
@@ -42,7 +42,7 @@ struct StoreTests {
 
     @Test("two alarms of one event (Mocord) are two notifications; a repeat is none; the end matches its alarm")
     func occurrences() async throws {
-        let store = try Store(path: path)
+        let store = try SQLiteStore(path: path)
         try await store.register(registration("t1"))
         let candidate = [NotificationCandidate(token: "t1", interval: 0, provider: .fcm)]
         let t0 = Date()
@@ -65,12 +65,12 @@ struct StoreTests {
     @Test("outbox jobs and last-notified times are written together and survive reopening")
     func durable() async throws {
         do {
-            let store = try Store(path: path)
+            let store = try SQLiteStore(path: path)
             try await store.register(registration("t1", filter: try MonitorFilter(monlist: "4", intlist: "3600")))
             try await store.setBadge(9, token: "t1")
             _ = try await store.recordNotifications(for: alarm, candidates: [.init(token: "t1", interval: 3600, provider: .apns)])
         }
-        let reopened = try Store(path: path)
+        let reopened = try SQLiteStore(path: path)
         let device = try #require(try await reopened.device(token: "t1"))
         #expect(device.badge == 9)
         #expect(device.filter.intlist == "3600")
@@ -85,7 +85,7 @@ struct StoreTests {
 
     @Test("re-registering updates the device, keeps its lists and badge, never duplicates it")
     func reregister() async throws {
-        let store = try Store(path: path)
+        let store = try SQLiteStore(path: path)
         try await store.register(registration("t1", filter: try MonitorFilter(monlist: "1,2", intlist: "0,5")))
         try await store.setBadge(3, token: "t1")
         var again = registration("t1", user: "bob")
@@ -101,7 +101,7 @@ struct StoreTests {
 
     @Test("removing a user removes its devices and their notification times")
     func removeUser() async throws {
-        let store = try Store(path: path)
+        let store = try SQLiteStore(path: path)
         try await store.saveUser(User(name: "alice", passwordHash: "x", monitors: .only([1])))
         try await store.register(registration("t1"))
         _ = try await store.recordNotifications(for: alarm, candidates: [.init(token: "t1", interval: 0, provider: nil)])
@@ -117,6 +117,6 @@ struct StoreTests {
 
     @Test("a store directory that cannot be created is a clear error")
     func unwritable() {
-        #expect(throws: StoreError.self) { try Store(path: "/proc/zmes-cannot-exist/zmes.sqlite") }
+        #expect(throws: StoreError.self) { try SQLiteStore(path: "/proc/zmes-cannot-exist/zmes.sqlite") }
     }
 }

@@ -2,22 +2,11 @@ import Foundation
 import GRDB
 import Model
 
-/// A job taken from the outbox for one attempt, with what the sender needs to know of its device.
-public struct ClaimedJob: Sendable, Equatable {
-    public var job: PushJob
-    /// The device's platform; `nil` for a job that has no device (``PushProvider/hasDevice``: MQTT).
-    public var platform: Platform?
-    /// The badge this push carries: the device's count plus one, fixed at the first attempt (0 without a device).
-    public var badge: Int
-    /// Whence `push.max_age` is counted: creation, or the last replay.
-    public var agedFrom: Date
-}
-
-extension Store {
+extension SQLiteStore {
     /// Takes up to `limit` due jobs for the given providers. In the same transaction it
     /// marks them claimed, counts the attempt and fixes each job's badge (the device's
     /// stored count plus one), so a crash can repeat a push but never lose one or skip a badge.
-    public func claimDueJobs(limit: Int, providers: Set<PushProvider>, at now: Date = Date()) async throws -> [ClaimedJob] {
+    public func claimDueJobs(limit: Int, providers: Set<PushProvider>, at now: Date) async throws -> [ClaimedJob] {
         guard limit > 0, !providers.isEmpty else { return [] }
         return try await pool.write { db in
             let placeholders = providers.map { _ in "?" }.joined(separator: ",")

@@ -2,22 +2,7 @@ import Foundation
 import GRDB
 import Model
 
-/// A device that passed the monitor checks for an alarm; the store decides whether its interval allows it.
-public struct NotificationCandidate: Sendable {
-    public var token: String
-    /// Minimum seconds between two event-start notifications for this monitor.
-    public var interval: Int
-    /// The provider to queue a push for, or `nil` when the device is served over its websocket only.
-    public var provider: PushProvider?
-
-    public init(token: String, interval: Int, provider: PushProvider?) {
-        self.token = token
-        self.interval = interval
-        self.provider = provider
-    }
-}
-
-extension Store {
+extension SQLiteStore {
     /// Enqueues an alarm's pushes: applies ``NotificationRule`` and records the outcome in one
     /// transaction, so the last-notified times and the outbox jobs land together or not at all.
     ///
@@ -30,8 +15,8 @@ extension Store {
     public func recordNotifications(
         for alarm: Alarm,
         candidates: [NotificationCandidate],
-        mqttBrokers: [String] = [],
-        at now: Date = Date()
+        mqttBrokers: [String],
+        at now: Date
     ) async throws -> Set<String> {
         guard !candidates.isEmpty || !mqttBrokers.isEmpty else { return [] }
         return try await pool.write { db in

@@ -1,11 +1,11 @@
 import Foundation
 import GRDB
 
-extension Store {
+extension SQLiteStore {
     /// Dead-letters undelivered jobs older than `maxAge` seconds (`push.max_age`, counted from
     /// creation or replay): a push that late would be noise, and the failure shows in `push list`.
     @discardableResult
-    public func expireJobs(maxAge: TimeInterval, at now: Date = Date()) async throws -> Int {
+    public func expireJobs(maxAge: TimeInterval, at now: Date) async throws -> Int {
         try await writeCountingChanges(
             """
             UPDATE outbox SET state = 'failed', finished_at = ?,

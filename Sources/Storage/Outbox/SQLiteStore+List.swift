@@ -2,9 +2,9 @@ import Foundation
 import GRDB
 import Model
 
-extension Store {
+extension SQLiteStore {
     /// The outbox, newest first, optionally only one state and only jobs created since a time.
-    public func pushJobs(state: PushJobState? = nil, since: Date? = nil, limit: Int = 10_000) async throws -> [PushJob] {
+    public func pushJobs(state: PushJobState?, since: Date?, limit: Int) async throws -> [PushJob] {
         try await pool.read { db in
             var conditions: [String] = []
             var arguments: StatementArguments = []

@@ -1,17 +1,9 @@
 import Foundation
 import GRDB
 
-/// An event that reached the outbox, as the console's monitors page shows it.
-public struct RecentEvent: Sendable, Equatable {
-    public var monitorId: Int
-    public var eventId: Int
-    public var cause: String
-    public var time: Date
-}
-
-extension Store {
+extension SQLiteStore {
     /// The last `perMonitor` events of each monitor that were pushed, newest first.
-    public func recentEvents(perMonitor: Int = 3) async throws -> [Int: [RecentEvent]] {
+    public func recentEvents(perMonitor: Int) async throws -> [Int: [RecentEvent]] {
         try await pool.read { db in
             var events: [Int: [RecentEvent]] = [:]
             let rows = try Row.fetchAll(

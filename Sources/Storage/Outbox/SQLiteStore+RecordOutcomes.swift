@@ -2,19 +2,9 @@ import Foundation
 import GRDB
 import Model
 
-/// What became of one attempt, as the store records it.
-public enum JobResult: Sendable, Equatable {
-    case delivered
-    case retry(at: Date, reason: String)
-    case failed(reason: String)
-    /// The token is invalid: the job fails and the device is removed, unless it
-    /// registered again after `invalidAt` (APNs' 410 timestamp).
-    case tokenGone(reason: String, invalidAt: Date?)
-}
-
-extension Store {
+extension SQLiteStore {
     /// Records many attempts in one transaction (the dispatcher batches them).
-    public func record(_ results: [(jobID: Int64, token: String, result: JobResult)], at now: Date = Date()) async throws {
+    public func record(_ results: [(jobID: Int64, token: String, result: JobResult)], at now: Date) async throws {
         guard !results.isEmpty else { return }
         try await pool.write { db in
             let retry = try db.cachedStatement(

@@ -3,7 +3,7 @@ import GRDB
 
 /// A claim is a lease: the job belongs to one attempt until its outcome is recorded or the
 /// lease runs out, so a job is never lost to a process that died or a write that failed.
-extension Store {
+extension SQLiteStore {
     /// Claims left by a process that died are taken again: run once at start-up.
     @discardableResult
     public func releaseClaims() async throws -> Int {
@@ -16,7 +16,7 @@ extension Store {
     /// until the next restart. The lease must outlast the longest attempt.
     /// - Returns: how many claims were released.
     @discardableResult
-    public func releaseExpiredClaims(lease: TimeInterval, at now: Date = Date()) async throws -> Int {
+    public func releaseExpiredClaims(lease: TimeInterval, at now: Date) async throws -> Int {
         try await writeCountingChanges(
             """
             UPDATE outbox SET claimed_at = NULL

@@ -2,13 +2,13 @@ import Foundation
 import GRDB
 import Model
 
-extension Store {
+extension SQLiteStore {
     /// Puts dead-lettered jobs back into the outbox: the given ids, or every failed one (since a
     /// time). They go through the same rules as new ones, `push.max_age` counted from the replay.
     /// In the same transaction it lifts the broken mark of the credentials of their providers, so
     /// those are tried once more. Used by `zmes push replay` and `POST /api/v1/pushes/replay`.
     /// - Returns: the jobs requeued, with their providers.
-    public func replay(ids: [Int64]? = nil, since: Date? = nil, at now: Date = Date()) async throws -> [PushJob] {
+    public func replay(ids: [Int64]?, since: Date?, at now: Date) async throws -> [PushJob] {
         try await pool.write { db in
             var sql = "SELECT \(PushJob.columns) FROM outbox WHERE state = 'failed'"
             var arguments: StatementArguments = []

@@ -32,7 +32,7 @@ struct CredentialsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List registered credentials (names, key ids, fingerprints; never secrets).")
         @OptionGroup var options: ListOptions
 
-        func rows(from store: Store) async throws -> [CredentialListing] {
+        func rows(from store: any Store) async throws -> [CredentialListing] {
             let set = try await CredentialSet.load(from: store)
             return set.credentials.map { CredentialListing($0, brokenReason: set.broken[$0.name]) }
         }
@@ -73,7 +73,7 @@ struct CredentialsCommand: AsyncParsableCommand {
     }
 
     /// Saves each credential, replacing one of the same name, and says so.
-    static func register(_ credentials: [ProviderCredential], in store: Store) async throws {
+    static func register(_ credentials: [ProviderCredential], in store: any Store) async throws {
         for credential in credentials {
             try await store.saveCredential(name: credential.name, provider: credential.provider, body: try JSONEncoder().encode(credential))
             print("registered \(credential.provider.rawValue) '\(credential.name)': \(credential.summary)")

@@ -77,7 +77,7 @@ struct MigrateCommand: AsyncParsableCommand {
 enum TokenImport {
     /// Registers every device of a zmeventnotification tokens.txt, owned by `user`; refuses an
     /// owner that cannot be served (nothing imported), since its devices would never get a push.
-    static func run(path: String, user: String, store: Store, configuration: Configuration) async throws -> Int {
+    static func run(path: String, user: String, store: any Store, configuration: Configuration) async throws -> Int {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
@@ -102,7 +102,7 @@ enum TokenImport {
 
     /// With local users the owner must be one; a ZoneMinder user is known to zmes only after
     /// logging in through it, so an unknown one is accepted with a note; without auth anyone goes.
-    static func checkOwner(_ user: String, store: Store, configuration: Configuration) async throws {
+    static func checkOwner(_ user: String, store: any Store, configuration: Configuration) async throws {
         guard !user.isEmpty, !user.contains(where: { $0.isWhitespace || $0.isNewline }) else {
             throw CommandFailure("the owner (--user) must be non-empty and contain no spaces")
         }

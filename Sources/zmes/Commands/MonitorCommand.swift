@@ -37,7 +37,7 @@ struct MonitorCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the monitors muted now.")
         @OptionGroup var options: ListOptions
 
-        func rows(from store: Store) async throws -> [MonitorMute] {
+        func rows(from store: any Store) async throws -> [MonitorMute] {
             try await store.monitorMutes().values.sorted { $0.monitorId < $1.monitorId }
         }
     }

@@ -48,7 +48,7 @@ struct UserCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List local users.")
         @OptionGroup var options: ListOptions
 
-        func rows(from store: Store) async throws -> [UserListing] {
+        func rows(from store: any Store) async throws -> [UserListing] {
             try await store.users().map(UserListing.init)
         }
     }

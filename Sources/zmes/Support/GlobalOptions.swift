@@ -18,13 +18,13 @@ struct GlobalOptions: ParsableArguments {
     }
 
     /// The store the configuration names, for commands that need nothing else from it.
-    func openStore() throws -> Store {
+    func openStore() throws -> any Store {
         try openStore(try loadConfiguration())
     }
 
-    func openStore(_ configuration: Configuration) throws -> Store {
+    func openStore(_ configuration: Configuration) throws -> any Store {
         do {
-            return try Store(path: configuration.store.path)
+            return try SQLiteStore(path: configuration.store.path)
         } catch {
             throw CommandFailure("\(error)")
         }

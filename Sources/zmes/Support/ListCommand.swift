@@ -17,7 +17,7 @@ protocol Listing: Encodable {
 protocol ListCommand: AsyncParsableCommand {
     associatedtype Row: Listing
     var options: ListOptions { get }
-    func rows(from store: Store) async throws -> [Row]
+    func rows(from store: any Store) async throws -> [Row]
 }
 
 extension ListCommand {

@@ -35,7 +35,7 @@ struct TestServer: Sendable {
         configuration.admin.port = 0
         configuration.store.path = directory + "/zmes.sqlite"
         configure(&configuration)
-        let store = try Store(path: configuration.store.path)
+        let store = try SQLiteStore(path: configuration.store.path)
         for (name, user) in users where try await store.user(named: name) == nil {
             try await store.saveUser(User(name: name, passwordHash: await PasswordHasher.hash(user.password, cost: 4), monitors: user.monitors))
         }
@@ -107,8 +107,8 @@ struct TestServer: Sendable {
     }
 
     /// Opens the same store file the server uses, as the CLI does.
-    func store() throws -> Store {
-        try Store(path: configuration.store.path)
+    func store() throws -> any Store {
+        try SQLiteStore(path: configuration.store.path)
     }
 
     @discardableResult
