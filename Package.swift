@@ -201,7 +201,11 @@ let package = Package(
         .testTarget(name: "ZoneMinderTests", dependencies: ["ZoneMinder", "Model", "ZmesTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StorageTests",
-            dependencies: ["Storage", "Model", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "Storage", "Model", "ZmesTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
