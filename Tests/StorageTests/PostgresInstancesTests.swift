@@ -78,4 +78,29 @@ struct PostgresInstancesTests {
             }
         }
     }
+
+    @Test("two instances starting together on an empty database both migrate it, and find one schema")
+    func concurrentMigrations() async throws {
+        let location = try Backend.postgres.freshLocation()
+        async let a: Int = withTestStore(location, instanceId: "instance-a") { store in try await store.userCount() }
+        async let b: Int = withTestStore(location, instanceId: "instance-b") { store in try await store.userCount() }
+        #expect(try await [a, b] == [0, 0])
+    }
+
+    @Test("at start-up an instance takes back only its own claims: another's are live")
+    func startupReleasesOwnClaims() async throws {
+        let location = try Backend.postgres.freshLocation()
+        try await withTestStore(location, instanceId: "instance-a") { a in
+            try await withTestStore(location, instanceId: "instance-b") { b in
+                try await register(a, tokens: ["t1", "t2"])
+                _ = try await a.recordNotifications(
+                    for: alarm(1), candidates: ["t1", "t2"].map { NotificationCandidate(token: $0, interval: 0, provider: .apns) })
+                #expect(try await a.claimDueJobs(limit: 10, providers: [.apns]).count == 2)
+                #expect(try await b.releaseClaims() == 0)
+                #expect(try await b.claimDueJobs(limit: 10, providers: [.apns]).isEmpty)
+                #expect(try await a.releaseClaims() == 2)
+                #expect(try await b.claimDueJobs(limit: 10, providers: [.apns]).count == 2)
+            }
+        }
+    }
 }

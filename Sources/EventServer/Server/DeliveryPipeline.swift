@@ -20,8 +20,7 @@ struct DeliveryPipeline: Sendable {
     let mqtt: MQTTSetup
     private let outbound: Outbound
 
-    static func build(configuration: Configuration, logger: Logger) async throws -> DeliveryPipeline {
-        let store = try SQLiteStore(path: configuration.store.path)
+    static func build(configuration: Configuration, store: any Store, logger: Logger) async throws -> DeliveryPipeline {
         let outbound = Outbound(zoneMinder: configuration.zoneminder)
         let auth = makeAuthBackend(configuration: configuration, store: store, zoneMinderAPI: outbound.zoneMinderAPI, logger: logger)
         let metrics = PrometheusCollectorRegistry()

@@ -23,7 +23,7 @@ struct CredentialsCommand: AsyncParsableCommand {
             } catch {
                 throw CommandFailure("\(file): \(error)")
             }
-            try await CredentialsCommand.register(credentials, in: try options.openStore())
+            try await options.withStore { store in try await CredentialsCommand.register(credentials, in: store) }
             print("send zmes serve SIGHUP (systemctl reload zmes) or restart it to use them")
         }
     }
@@ -44,7 +44,8 @@ struct CredentialsCommand: AsyncParsableCommand {
         @Argument(help: "Credential name.") var name: String
 
         func run() async throws {
-            guard try await options.openStore().removeCredential(name: name) else { throw CommandFailure("no credential named '\(name)'") }
+            let removed = try await options.withStore { store in try await store.removeCredential(name: name) }
+            guard removed else { throw CommandFailure("no credential named '\(name)'") }
             print("removed credential \(name)")
         }
     }
@@ -56,19 +57,20 @@ struct CredentialsCommand: AsyncParsableCommand {
         @Flag(help: "Make one real call per provider (APNs with a dummy token, FCM validate_only, the proxy with a dummy token).") var probe = false
 
         func run() async throws {
-            let store = try options.openStore()
-            let set = try await CredentialSet.load(from: store)
-            guard !set.credentials.isEmpty else { throw CommandFailure("no credentials registered (zmes credentials add --file FILE)") }
-            let client = CurlClient()
-            defer { client.shutdown() }
-            var failures = 0
-            for credential in set.credentials {
-                let verdict = try await CredentialCheck.run(
-                    credential, brokenReason: set.broken[credential.name], probeClient: probe ? client : nil, store: store)
-                if !verdict.healthy { failures += 1 }
-                print("\(credential.provider.rawValue) '\(credential.name)': \(verdict.text)")
+            try await options.withStore { store in
+                let set = try await CredentialSet.load(from: store)
+                guard !set.credentials.isEmpty else { throw CommandFailure("no credentials registered (zmes credentials add --file FILE)") }
+                let client = CurlClient()
+                defer { client.shutdown() }
+                var failures = 0
+                for credential in set.credentials {
+                    let verdict = try await CredentialCheck.run(
+                        credential, brokenReason: set.broken[credential.name], probeClient: probe ? client : nil, store: store)
+                    if !verdict.healthy { failures += 1 }
+                    print("\(credential.provider.rawValue) '\(credential.name)': \(verdict.text)")
+                }
+                if failures > 0 { throw ExitCode(1) }
             }
-            if failures > 0 { throw ExitCode(1) }
         }
     }
 

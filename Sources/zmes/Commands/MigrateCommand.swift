@@ -43,19 +43,20 @@ struct MigrateCommand: AsyncParsableCommand {
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: output)
         print("wrote \(output)")
         let configuration = try ConfigurationLoader().load(path: output)
-        let store = try options.openStore(configuration)
-        if let credentials = result.credentials {
-            let parsed: [ProviderCredential]
-            do {
-                parsed = try CredentialsFile.parse(yaml: credentials, relativeTo: URL(fileURLWithPath: "."))
-            } catch {
-                throw CommandFailure("the proxy settings of \(ini) are not usable: \(error)")
+        try await options.withStore(configuration) { store in
+            if let credentials = result.credentials {
+                let parsed: [ProviderCredential]
+                do {
+                    parsed = try CredentialsFile.parse(yaml: credentials, relativeTo: URL(fileURLWithPath: "."))
+                } catch {
+                    throw CommandFailure("the proxy settings of \(ini) are not usable: \(error)")
+                }
+                try await CredentialsCommand.register(parsed, in: store)
             }
-            try await CredentialsCommand.register(parsed, in: store)
-        }
-        if let tokens {
-            let count = try await TokenImport.run(path: tokens, user: user, store: store, configuration: configuration)
-            print("imported \(count) device\(count == 1 ? "" : "s") from \(tokens) (owner: \(user))")
+            if let tokens {
+                let count = try await TokenImport.run(path: tokens, user: user, store: store, configuration: configuration)
+                print("imported \(count) device\(count == 1 ? "" : "s") from \(tokens) (owner: \(user))")
+            }
         }
         if result.notCarriedOver.isEmpty {
             print("every setting was carried over")
@@ -130,8 +131,9 @@ extension TokenCommand {
 
         func run() async throws {
             let configuration = try options.loadConfiguration()
-            let store = try options.openStore(configuration)
-            let count = try await TokenImport.run(path: file, user: user, store: store, configuration: configuration)
+            let count = try await options.withStore(configuration) { store in
+                try await TokenImport.run(path: file, user: user, store: store, configuration: configuration)
+            }
             print("imported \(count) device\(count == 1 ? "" : "s") (owner: \(user))")
         }
     }

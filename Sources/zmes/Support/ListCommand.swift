@@ -22,7 +22,7 @@ protocol ListCommand: AsyncParsableCommand {
 
 extension ListCommand {
     func run() async throws {
-        let rows = try await rows(from: options.global.openStore())
-        try printListing(rows, json: options.json)
+        let listed: [Row] = try await options.global.withStore { store in try await rows(from: store) }
+        try printListing(listed, json: options.json)
     }
 }
