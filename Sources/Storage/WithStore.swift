@@ -12,6 +12,7 @@ public func withStore<Result>(
     case .sqlite(let path):
         return try await body(try SQLiteStore(path: path))
     case .postgres(let postgres):
+        try await PostgresProbe.check(postgres, logger: logger)
         var configuration = PostgresClient.Configuration(
             host: postgres.host, port: postgres.port, username: postgres.user, password: postgres.password,
             database: postgres.database, tls: postgres.tls.clientTLS)
@@ -24,7 +25,7 @@ public func withStore<Result>(
             do {
                 store = try await PostgresStore(client: client, instanceId: instanceId, logger: logger)
             } catch {
-                throw StoreError.cannotOpen(path: postgres.description, reason: String(reflecting: error))
+                throw StoreError.cannotOpen(path: postgres.description, reason: PostgresProbe.reason(error))
             }
             return try await body(store)
         }
