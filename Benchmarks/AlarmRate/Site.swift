@@ -85,7 +85,7 @@ final class Site {
     /// Ten users who see every monitor; ten iOS devices per monitor, each listing only
     /// that monitor with interval 0, registered as the store records a phone's `push` message.
     private static func populateStore(_ files: Files) async throws {
-        let store = try Store(path: files.store)
+        let store = try SQLiteStore(path: files.store)
         for user in 0..<10 {
             try await store.saveUser(User(name: "user\(user)", passwordHash: "not-used", monitors: .all))
         }

@@ -263,7 +263,7 @@ struct Benchmark {
     /// The real path: fresh store, N registered iOS devices, one alarm's outbox rows made by
     /// Store.recordNotifications, then a Dispatcher timed from start until all N are delivered in the store.
     func runDispatcher(mock: MockAPNs, key: P256.Signing.PrivateKey, caFile: String, directory: URL) async throws -> DispatchRun {
-        let store = try Store(path: directory.appendingPathComponent("zmes.sqlite").path)
+        let store = try SQLiteStore(path: directory.appendingPathComponent("zmes.sqlite").path)
         let tokens = (0..<devices).map { _ in randomDeviceToken() }
 
         var start = now()

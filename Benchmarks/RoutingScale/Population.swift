@@ -32,7 +32,7 @@ struct Population {
     }
 
     /// Registers every device in one transaction (setup is not timed).
-    func register(in store: Store) async throws {
+    func register(in store: any Store) async throws {
         for user in Self.users {
             try await store.saveUser(User(name: user, passwordHash: "not-used", monitors: .all))
         }

@@ -42,7 +42,7 @@ struct RoutingScale {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("zmes-routing-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("zmes.sqlite").path
-        let store = try Store(path: path)
+        let store = try SQLiteStore(path: path)
         let population = Population(count: size)
         let setupStart = now()
         try await population.register(in: store)

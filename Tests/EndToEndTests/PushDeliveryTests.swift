@@ -318,7 +318,7 @@ struct PushDeliveryTests {
 
     /// Registers devices straight in the store, as many phones would have.
     @discardableResult
-    static func addDevices(_ count: Int, to store: Store) async throws -> [String] {
+    static func addDevices(_ count: Int, to store: any Store) async throws -> [String] {
         var tokens: [String] = []
         for index in 0..<count {
             let token = String(format: "%064x", index + 1)

@@ -170,8 +170,8 @@ final class PushFixture: Sendable {
         return result.output
     }
 
-    func store() throws -> Store {
-        try Store(path: directory + "/zmes-data/zmes.sqlite")
+    func store() throws -> any Store {
+        try SQLiteStore(path: directory + "/zmes-data/zmes.sqlite")
     }
 
     func shutdown() async {

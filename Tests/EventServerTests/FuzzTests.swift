@@ -79,7 +79,7 @@ struct FuzzTests {
     @Test("20,000 frames through a session's message handler: every reply is a well-formed protocol message")
     func handler() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("zmes-fuzz-\(UUID().uuidString)").path
-        let store = try Store(path: directory + "/zmes.sqlite")
+        let store = try SQLiteStore(path: directory + "/zmes.sqlite")
         try await store.saveUser(User(name: "alice", passwordHash: await PasswordHasher.hash("secret", cost: 4), monitors: .all))
         var configuration = Configuration()
         configuration.store.path = directory + "/zmes.sqlite"

@@ -6,7 +6,7 @@ import Storage
 /// `{"seconds":7200}` mutes a monitor; `DELETE /api/v1/monitors/ID/mute` ends it. The same store rows
 /// as `zmes monitor mute`, read by the alarm router at each alarm.
 struct MonitorsController: Sendable {
-    let store: Store
+    let store: any Store
 
     struct MuteRequest: Decodable {
         var seconds: Int

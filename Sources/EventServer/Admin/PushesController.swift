@@ -6,7 +6,7 @@ import Storage
 
 /// `GET /api/v1/pushes` lists the outbox; `POST /api/v1/pushes/replay` puts failed pushes back into it.
 struct PushesController: Sendable {
-    let store: Store
+    let store: any Store
     let dispatcher: Dispatcher
 
     /// The replay body: `{"ids":[...]}` or `{"allFailed":true}`.

@@ -5,11 +5,11 @@ import Storage
 
 /// Users kept in the store with bcrypt hashes (`zmes user add`).
 public struct LocalAuthBackend: AuthBackend {
-    let store: Store
+    let store: any Store
     /// Verified against when the user does not exist, so a wrong name costs as much as a wrong password.
     private static let decoyHash = Bcrypt.hash("zmes-decoy-password", cost: PasswordHasher.cost)
 
-    public init(store: Store) {
+    public init(store: any Store) {
         self.store = store
     }
 

@@ -26,7 +26,7 @@ public actor ZoneMinderAuthBackend: AuthBackend {
     }
 
     let api: ZoneMinderAPI
-    let store: Store
+    let store: any Store
     let cacheLifetime: TimeInterval
     let recheckAfter: TimeInterval
     let grace: TimeInterval
@@ -39,7 +39,7 @@ public actor ZoneMinderAuthBackend: AuthBackend {
     private var retryAt: [String: Date] = [:]
 
     public init(
-        api: ZoneMinderAPI, store: Store, cacheLifetime: TimeInterval = 300, recheckAfter: TimeInterval = 300,
+        api: ZoneMinderAPI, store: any Store, cacheLifetime: TimeInterval = 300, recheckAfter: TimeInterval = 300,
         grace: TimeInterval = 86_400, logger: Logger = Logger(label: "zmes.zoneminder-auth")
     ) {
         self.api = api

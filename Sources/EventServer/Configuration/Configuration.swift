@@ -1,6 +1,7 @@
 import Foundation
 import Model
 import PushDispatcher
+import Storage
 
 /// Everything `zmes.yml` can set, with the built-in defaults listed in docs/CONFIGURATION.md.
 public struct Configuration: Sendable, Equatable {
@@ -26,6 +27,9 @@ public struct Configuration: Sendable, Equatable {
         public var pingInterval: Double = 30
         /// Proxies whose `X-Forwarded-For` names the client (e.g. the nginx in front); empty: none.
         public var trustedProxies: [AddressRange] = []
+        /// This instance's name among those sharing a PostgreSQL store (it marks the jobs it claims);
+        /// empty: the host name and a short random suffix, new at each start (``InstanceID``).
+        public var instanceId = ""
     }
 
     public struct Admin: Sendable, Equatable {
@@ -64,7 +68,29 @@ public struct Configuration: Sendable, Equatable {
     }
 
     public struct Store: Sendable, Equatable {
+        public enum Backend: String, Sendable, Equatable, CaseIterable {
+            /// One file on this machine (`path`): one instance, and the CLI beside it.
+            case sqlite
+            /// A PostgreSQL database (`url`) that several instances share (docs/POSTGRESQL.md).
+            case postgres
+        }
+
+        public var backend = Backend.sqlite
         public var path = "zmes-data/zmes.sqlite"
+        /// `store.url`, read into `postgres`; never printed as it is (it may hold the password).
+        public var url = ""
+        /// `store.password`, which `ZMES_STORE_PASSWORD` sets (secret).
+        public var password = ""
+        /// A file that holds the PostgreSQL password (its first line).
+        public var passwordFile = ""
+        /// The database when `backend` is `postgres`, with the password from whichever source gave it.
+        public var postgres: PostgresLocation?
+
+        /// Where the store is, for ``withStore(_:instanceId:logger:_:)``.
+        public var location: StoreLocation {
+            if backend == .postgres, let postgres { return .postgres(postgres) }
+            return .sqlite(path: path)
+        }
     }
 
     public struct Push: Sendable, Equatable {

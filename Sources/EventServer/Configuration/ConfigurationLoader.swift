@@ -11,11 +11,11 @@ public struct ConfigurationLoader: Sendable {
     static let scalarKeys: [String] = [
         "log.level",
         "server.address", "server.port", "server.tls.enabled", "server.tls.cert", "server.tls.key",
-        "server.max_message_size", "server.max_sessions", "server.handshake_timeout", "server.ping_interval",
+        "server.max_message_size", "server.max_sessions", "server.handshake_timeout", "server.ping_interval", "server.instance_id",
         "admin.address", "admin.port", "admin.token", "admin.idle_timeout", "admin.tls.enabled", "admin.tls.cert", "admin.tls.key",
         "auth.enabled", "auth.timeout", "auth.backend", "auth.max_failures", "auth.failure_window",
         "auth.max_failures_per_user", "auth.recheck_interval", "auth.zoneminder_recheck", "auth.zoneminder_grace",
-        "store.path",
+        "store.backend", "store.path", "store.url", "store.password", "store.password_file",
         "push.enabled", "push.max_age", "push.retention", "push.title", "push.body",
         "push.date_format", "push.tag_event_id", "push.replace_previous",
         "pictures.enabled", "pictures.public_url", "pictures.ttl", "pictures.frame", "pictures.width", "pictures.cache_mb",
@@ -26,7 +26,7 @@ public struct ConfigurationLoader: Sendable {
     static let sections: Set<String> = ["log", "server", "server.tls", "admin", "admin.tls", "auth", "store", "push", "pictures", "zoneminder", "hooks"]
 
     /// The keys whose values are secrets, masked by `check-config`.
-    public static let secretKeys: Set<String> = ["admin.token", "zoneminder.password", "mqtt[].password"]
+    public static let secretKeys: Set<String> = ["admin.token", "zoneminder.password", "mqtt[].password", "store.password"]
 
     public var environment: [String: String]
 
@@ -152,6 +152,10 @@ public struct ConfigurationLoader: Sendable {
         c.server.handshakeTimeout = try reader.double("server.handshake_timeout", default: c.server.handshakeTimeout, range: 0.1...3600)
         c.server.pingInterval = try reader.double("server.ping_interval", default: c.server.pingInterval, range: 0.1...3600)
         c.server.trustedProxies = try reader.addressRanges("server.trusted_proxies")
+        c.server.instanceId = try reader.string("server.instance_id", default: c.server.instanceId)
+        if !c.server.instanceId.isEmpty, !InstanceID.isValid(c.server.instanceId) {
+            throw .invalidValue(key: "server.instance_id", reason: InstanceID.rule)
+        }
         c.admin.address = try reader.string("admin.address", default: c.admin.address)
         c.admin.port = try reader.port("admin.port", default: c.admin.port)
         c.admin.token = try reader.string("admin.token", default: c.admin.token)
@@ -173,8 +177,7 @@ public struct ConfigurationLoader: Sendable {
         c.auth.recheckInterval = try reader.double("auth.recheck_interval", default: c.auth.recheckInterval, range: 0.1...3600)
         c.auth.zoneminderRecheck = try reader.double("auth.zoneminder_recheck", default: c.auth.zoneminderRecheck, range: 1...86_400)
         c.auth.zoneminderGrace = try reader.double("auth.zoneminder_grace", default: c.auth.zoneminderGrace, range: 0...(30 * 86_400))
-        c.store.path = try reader.string("store.path", default: c.store.path)
-        if c.store.path.isEmpty { throw .invalidValue(key: "store.path", reason: "must not be empty") }
+        c.store = try Self.store(reader)
         c.push.enabled = try reader.bool("push.enabled", default: c.push.enabled)
         c.push.maxAge = try reader.int("push.max_age", default: c.push.maxAge, range: 1...(30 * 86_400))
         c.push.retention = try reader.int("push.retention", default: c.push.retention, range: 60...(3_650 * 86_400))

@@ -11,7 +11,7 @@ import Storage
 enum ConsoleChanges {
     static let lifetime: Duration = .seconds(15)
 
-    static func stream(_ store: Store) -> Response {
+    static func stream(_ store: any Store) -> Response {
         Response(
             status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store"],
             body: ResponseBody { writer in
@@ -37,7 +37,7 @@ enum ConsoleChanges {
 
     /// The outbox's counts as one line, e.g. `queued=0&retrying=0&delivered=3&failed=1`: drawn into each live
     /// page (`data-live`) and sent when it changes.
-    static func state(_ store: Store) async throws -> String {
+    static func state(_ store: any Store) async throws -> String {
         let counts = try await store.outboxCounts()
         return PushJobState.allCases.map { "\($0.rawValue)=\(counts[$0] ?? 0)" }.joined(separator: "&")
     }

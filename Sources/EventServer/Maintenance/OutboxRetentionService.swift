@@ -7,7 +7,7 @@ import Storage
 /// forever. Small batches, each its own short transaction with a pause between, so the router and
 /// the dispatcher are never held up behind one long delete.
 struct OutboxRetentionService: Service {
-    let store: Store
+    let store: any Store
     /// Seconds a finished push is kept.
     let retention: TimeInterval
     let logger: Logger

@@ -11,7 +11,7 @@ struct PictureSetup: Sendable {
     let service: PictureService
 
     /// `nil` when `pictures.enabled` is off.
-    static func make(configuration: Configuration, store: Store, zoneMinder: ZoneMinderServiceLogin, logger: Logger) async throws -> PictureSetup? {
+    static func make(configuration: Configuration, store: any Store, zoneMinder: ZoneMinderServiceLogin, logger: Logger) async throws -> PictureSetup? {
         let settings = configuration.pictures
         guard settings.enabled else { return nil }
         let key = try await store.secret(named: PictureLinks.secretName, makeWith: PictureLinks.makeKey)

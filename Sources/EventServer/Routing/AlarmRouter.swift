@@ -17,7 +17,7 @@ public struct RoutingReport: Sendable, Equatable, Codable {
 /// Decides who gets an alarm (docs/PROTOCOL.md, "Who gets what" under the choices) and hands it on:
 /// push jobs into the outbox, websocket messages to the live sessions.
 public struct AlarmRouter: Sendable {
-    let store: Store
+    let store: any Store
     let sessions: SessionRegistry
     let auth: any AuthBackend
     let pushEnabled: Bool
@@ -122,7 +122,7 @@ extension AlarmRouter {
     /// measure routing on its own (`Benchmarks/RoutingScale`): the same decisions and
     /// the same outbox writes as in `zmes serve`, without the sessions.
     package static func withoutSessions(
-        store: Store, auth: any AuthBackend, pushEnabled: Bool, selection: ProviderSelection, logger: Logger
+        store: any Store, auth: any AuthBackend, pushEnabled: Bool, selection: ProviderSelection, logger: Logger
     ) -> AlarmRouter {
         AlarmRouter(
             store: store, sessions: SessionRegistry(), auth: auth, pushEnabled: pushEnabled,

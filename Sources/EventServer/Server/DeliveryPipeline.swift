@@ -20,8 +20,7 @@ struct DeliveryPipeline: Sendable {
     let mqtt: MQTTSetup
     private let outbound: Outbound
 
-    static func build(configuration: Configuration, logger: Logger) async throws -> DeliveryPipeline {
-        let store = try Store(path: configuration.store.path)
+    static func build(configuration: Configuration, store: any Store, logger: Logger) async throws -> DeliveryPipeline {
         let outbound = Outbound(zoneMinder: configuration.zoneminder)
         let auth = makeAuthBackend(configuration: configuration, store: store, zoneMinderAPI: outbound.zoneMinderAPI, logger: logger)
         let metrics = PrometheusCollectorRegistry()
@@ -80,7 +79,7 @@ struct DeliveryPipeline: Sendable {
 
     /// The services that run beside the listeners: the dispatcher, outbox retention, permission rechecks and
     /// the ZoneMinder source, as the configuration turns them on.
-    var store: Store { context.store }
+    var store: any Store { context.store }
 
     func backgroundServices(configuration: Configuration, logger: Logger) -> [any Service] {
         // The group stops services in reverse order: the brokers after the dispatcher's last publishes.
@@ -129,7 +128,7 @@ struct DeliveryPipeline: Sendable {
     }
 
     private static func makeAuthBackend(
-        configuration: Configuration, store: Store, zoneMinderAPI: ZoneMinderAPI, logger: Logger
+        configuration: Configuration, store: any Store, zoneMinderAPI: ZoneMinderAPI, logger: Logger
     ) -> any AuthBackend {
         switch (configuration.auth.enabled, configuration.auth.backend) {
         case (false, _): return OpenAuthBackend()

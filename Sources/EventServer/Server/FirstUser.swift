@@ -3,7 +3,7 @@ import Storage
 
 /// On the first start with local users and none in the store, an `admin` with a random password, shown once.
 struct FirstUser {
-    let store: Store
+    let store: any Store
     let announce: @Sendable (String) -> Void
 
     func createIfNeeded() async throws {

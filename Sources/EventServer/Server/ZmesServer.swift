@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Model
 import ServiceLifecycle
+import Storage
 
 /// The event server: the websocket listener, the admin listener and the alarm's path over one store.
 ///
@@ -26,7 +27,19 @@ public struct ZmesServer: Sendable {
         stop: ShutdownTrigger? = nil,
         onReady: @escaping @Sendable (BoundPorts) async -> Void = { _ in }
     ) async throws {
-        let pipeline = try await DeliveryPipeline.build(configuration: configuration, logger: logger)
+        let instanceId = InstanceID.resolve(configuration.server.instanceId)
+        let location = configuration.store.location
+        try await withStore(location, instanceId: instanceId, logger: logger) { store in
+            logger.info("store opened", metadata: ["store": "\(location)", "instance": "\(instanceId)"])
+            try await run(store: store, handleSignals: handleSignals, stop: stop, onReady: onReady)
+        }
+    }
+
+    /// The server over an open store: it returns before the store is closed.
+    private func run(
+        store: any Store, handleSignals: Bool, stop: ShutdownTrigger?, onReady: @escaping @Sendable (BoundPorts) async -> Void
+    ) async throws {
+        let pipeline = try await DeliveryPipeline.build(configuration: configuration, store: store, logger: logger)
         defer { pipeline.shutdown() }
         if configuration.auth.enabled && configuration.auth.backend == .local {
             try await FirstUser(store: pipeline.store, announce: announce).createIfNeeded()

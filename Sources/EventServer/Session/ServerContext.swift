@@ -6,7 +6,7 @@ import Storage
 /// What every connection shares: the store, the live sessions, login checks and limits.
 struct ServerContext: Sendable {
     let configuration: Configuration
-    let store: Store
+    let store: any Store
     let sessions: SessionRegistry
     let auth: any AuthBackend
     let rateLimiter: AuthRateLimiter

@@ -11,7 +11,7 @@ struct ZoneMinderSourceService: Service {
     let configuration: Configuration.ZoneMinder
     /// zmes's own login, for the monitor list.
     let zoneMinder: ZoneMinderServiceLogin
-    let store: Store
+    let store: any Store
     let routing: HookedRouting
     let logger: Logger
 

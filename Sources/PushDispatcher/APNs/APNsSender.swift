@@ -11,7 +11,7 @@ public struct APNsSender: PushSender {
     let providerToken: ProviderToken
 
     /// - Parameter store: keeps the provider token across restarts; `nil` keeps it in memory only.
-    public init(credential: APNsCredential, client: CurlClient, store: Store? = nil, telemetry: Telemetry = .disabled) throws {
+    public init(credential: APNsCredential, client: CurlClient, store: (any Store)? = nil, telemetry: Telemetry = .disabled) throws {
         self.credential = credential
         self.client = client
         let key = try P256.Signing.PrivateKey(pemRepresentation: credential.keyPEM)

@@ -13,7 +13,7 @@ public enum CredentialCheck {
 
     /// - Parameter probeClient: the client a probe calls the provider with; `nil`: no probe.
     public static func run(
-        _ credential: ProviderCredential, brokenReason: String?, probeClient client: CurlClient?, store: Store
+        _ credential: ProviderCredential, brokenReason: String?, probeClient client: CurlClient?, store: any Store
     ) async throws -> Verdict {
         var verdict = Verdict(text: brokenReason.map { "broken: \($0)" } ?? "ok", healthy: brokenReason == nil)
         guard let client else { return verdict }

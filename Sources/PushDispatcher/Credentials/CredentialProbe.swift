@@ -11,7 +11,7 @@ public enum CredentialProbe {
         case unreachable(String)
     }
 
-    public static func run(_ credential: ProviderCredential, client: CurlClient, store: Store?) async -> Verdict {
+    public static func run(_ credential: ProviderCredential, client: CurlClient, store: (any Store)?) async -> Verdict {
         let message = PushMessage(
             jobID: 0, token: String(repeating: "0", count: 64), platform: .ios, badge: 0,
             alarm: Alarm(monitorId: 0, monitorName: "zmes probe", eventId: 0, cause: "probe"),

@@ -9,7 +9,7 @@ public struct CredentialSet: Sendable {
     public var credentials: [ProviderCredential]
     public var broken: [String: String]
 
-    public static func load(from store: Store, logger: Logger? = nil) async throws -> CredentialSet {
+    public static func load(from store: any Store, logger: Logger? = nil) async throws -> CredentialSet {
         var credentials: [ProviderCredential] = []
         var broken: [String: String] = [:]
         for stored in try await store.credentials() {
@@ -25,7 +25,7 @@ public struct CredentialSet: Sendable {
 
     /// Saves each credential, replacing one of the same name: what `zmes credentials add` and the
     /// console's upload do once the whole file is valid. A running server uses them after a reload.
-    public static func register(_ credentials: [ProviderCredential], in store: Store) async throws {
+    public static func register(_ credentials: [ProviderCredential], in store: any Store) async throws {
         for credential in credentials {
             try await store.saveCredential(name: credential.name, provider: credential.provider, body: try JSONEncoder().encode(credential))
         }
@@ -41,7 +41,7 @@ public struct CredentialSet: Sendable {
     }
 
     /// A sender per provider that has a credential.
-    public func senders(client: CurlClient, store: Store?, logger: Logger, telemetry: Telemetry = .disabled) -> [PushProvider: CredentialSender] {
+    public func senders(client: CurlClient, store: (any Store)?, logger: Logger, telemetry: Telemetry = .disabled) -> [PushProvider: CredentialSender] {
         var senders: [PushProvider: CredentialSender] = [:]
         for provider in PushProvider.allCases {
             guard let credential = first(for: provider) else { continue }

@@ -13,7 +13,7 @@ struct BrokenCredentials {
     }
 
     /// - Returns: broken credential names and why; empty when the store cannot be read.
-    mutating func current(store: Store, senders generation: Int, lifetime: Duration) async -> [String: String] {
+    mutating func current(store: any Store, senders generation: Int, lifetime: Duration) async -> [String: String] {
         let now = ContinuousClock.now
         if let readAt, generation == sendersGeneration, now - readAt < lifetime { return marks }
         marks = (try? await store.brokenCredentials()) ?? [:]

@@ -7,7 +7,7 @@ import Storage
 /// Drains the outbox: claims due jobs, sends them through the provider's sender with a
 /// bounded number in flight, and records each outcome (in batches) in the store.
 public final class Dispatcher: Sendable {
-    let store: Store
+    let store: any Store
     let table: SenderTable
     let template: MessageTemplate
     /// Signs the event's picture link into each push; `nil` unless `pictures.enabled`.
@@ -27,14 +27,14 @@ public final class Dispatcher: Sendable {
     /// dispatcher marks one (it re-reads then), on a reload, or from the CLI in another process.
     private static let brokenCredentialsLifetime: Duration = .seconds(1)
 
-    public convenience init(store: Store, senders: [PushProvider: CredentialSender], template: MessageTemplate, maxAge: TimeInterval, maxInFlight: Int = Dispatcher.defaultMaxInFlight, logger: Logger, telemetry: Telemetry = .disabled) {
+    public convenience init(store: any Store, senders: [PushProvider: CredentialSender], template: MessageTemplate, maxAge: TimeInterval, maxInFlight: Int = Dispatcher.defaultMaxInFlight, logger: Logger, telemetry: Telemetry = .disabled) {
         self.init(store: store, table: SenderTable(senders: senders, selection: ProviderSelection(configured: Set(senders.keys))),
                   template: template, maxAge: maxAge, maxInFlight: maxInFlight, logger: logger, telemetry: telemetry)
     }
 
     /// - Parameter table: the senders; replacing its contents (credentials reload) takes effect at the next claim.
     public init(
-        store: Store, table: SenderTable, template: MessageTemplate, pictures: PictureLinks? = nil, maxAge: TimeInterval,
+        store: any Store, table: SenderTable, template: MessageTemplate, pictures: PictureLinks? = nil, maxAge: TimeInterval,
         maxInFlight: Int = Dispatcher.defaultMaxInFlight, logger: Logger, telemetry: Telemetry = .disabled
     ) {
         self.telemetry = telemetry

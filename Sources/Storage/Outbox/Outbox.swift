@@ -2,12 +2,12 @@
 /// dead-lettered and past `push.retention`. Every operation on it is in this folder, one file
 /// each, and both `zmes push` and the admin API's `/api/v1/pushes` go through them:
 ///
-/// - enqueue: `Store+Enqueue.swift` (with the last-notified times, in one transaction)
-/// - claim, with attempt count and badge: `Store+Claim.swift`; the claim lease: `Store+ReleaseClaims.swift`
-/// - record outcomes: `Store+RecordOutcomes.swift`
-/// - expire (`push.max_age`): `Store+Expire.swift`; retention (`push.retention`): `Store+Retention.swift`
-/// - replay: `Store+Replay.swift`
-/// - list and count: `Store+List.swift`, as shown to operators: `PushJobListing.swift`
+/// - enqueue: `SQLiteStore+Enqueue.swift` (with the last-notified times, in one transaction)
+/// - claim, with attempt count and badge: `SQLiteStore+Claim.swift`; the claim lease: `SQLiteStore+ReleaseClaims.swift`
+/// - record outcomes: `SQLiteStore+RecordOutcomes.swift`
+/// - expire (`push.max_age`): `SQLiteStore+Expire.swift`; retention (`push.retention`): `SQLiteStore+Retention.swift`
+/// - replay: `SQLiteStore+Replay.swift`
+/// - list and count: `SQLiteStore+List.swift`, as shown to operators: `PushJobListing.swift`
 /// - rows to ``PushJob``: `PushJob+Row.swift`
 ///
 /// The schema is in `Migrations.swift` (never edited once shipped): the `outbox` table (`v1`),

@@ -49,6 +49,7 @@ struct CheckConfig: AsyncParsableCommand {
               handshake_timeout: \(c.server.handshakeTimeout)
               ping_interval: \(c.server.pingInterval)
               trusted_proxies: [\(c.server.trustedProxies.map { "\"\($0)\"" }.joined(separator: ", "))]
+              instance_id: "\(c.server.instanceId)"
             admin:
               address: "\(c.admin.address)"
               port: \(c.admin.port)
@@ -65,7 +66,11 @@ struct CheckConfig: AsyncParsableCommand {
               zoneminder_recheck: \(c.auth.zoneminderRecheck)
               zoneminder_grace: \(c.auth.zoneminderGrace)
             store:
+              backend: \(c.store.backend.rawValue)
               path: "\(c.store.path)"
+              url: "\(c.store.postgres.map(\.description) ?? "")"
+              password: \(mask(c.store.postgres?.password ?? ""))
+              password_file: "\(c.store.passwordFile)"
             push:
               enabled: \(c.push.enabled)
               max_age: \(c.push.maxAge)

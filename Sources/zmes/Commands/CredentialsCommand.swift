@@ -23,7 +23,7 @@ struct CredentialsCommand: AsyncParsableCommand {
             } catch {
                 throw CommandFailure("\(file): \(error)")
             }
-            try await CredentialsCommand.register(credentials, in: try options.openStore())
+            try await options.withStore { store in try await CredentialsCommand.register(credentials, in: store) }
             print("send zmes serve SIGHUP (systemctl reload zmes) or restart it to use them")
         }
     }
@@ -32,7 +32,7 @@ struct CredentialsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List registered credentials (names, key ids, fingerprints; never secrets).")
         @OptionGroup var options: ListOptions
 
-        func rows(from store: Store) async throws -> [CredentialListing] {
+        func rows(from store: any Store) async throws -> [CredentialListing] {
             let set = try await CredentialSet.load(from: store)
             return set.credentials.map { CredentialListing($0, brokenReason: set.broken[$0.name]) }
         }
@@ -44,7 +44,8 @@ struct CredentialsCommand: AsyncParsableCommand {
         @Argument(help: "Credential name.") var name: String
 
         func run() async throws {
-            guard try await options.openStore().removeCredential(name: name) else { throw CommandFailure("no credential named '\(name)'") }
+            let removed = try await options.withStore { store in try await store.removeCredential(name: name) }
+            guard removed else { throw CommandFailure("no credential named '\(name)'") }
             print("removed credential \(name)")
         }
     }
@@ -56,24 +57,25 @@ struct CredentialsCommand: AsyncParsableCommand {
         @Flag(help: "Make one real call per provider (APNs with a dummy token, FCM validate_only, the proxy with a dummy token).") var probe = false
 
         func run() async throws {
-            let store = try options.openStore()
-            let set = try await CredentialSet.load(from: store)
-            guard !set.credentials.isEmpty else { throw CommandFailure("no credentials registered (zmes credentials add --file FILE)") }
-            let client = CurlClient()
-            defer { client.shutdown() }
-            var failures = 0
-            for credential in set.credentials {
-                let verdict = try await CredentialCheck.run(
-                    credential, brokenReason: set.broken[credential.name], probeClient: probe ? client : nil, store: store)
-                if !verdict.healthy { failures += 1 }
-                print("\(credential.provider.rawValue) '\(credential.name)': \(verdict.text)")
+            try await options.withStore { store in
+                let set = try await CredentialSet.load(from: store)
+                guard !set.credentials.isEmpty else { throw CommandFailure("no credentials registered (zmes credentials add --file FILE)") }
+                let client = CurlClient()
+                defer { client.shutdown() }
+                var failures = 0
+                for credential in set.credentials {
+                    let verdict = try await CredentialCheck.run(
+                        credential, brokenReason: set.broken[credential.name], probeClient: probe ? client : nil, store: store)
+                    if !verdict.healthy { failures += 1 }
+                    print("\(credential.provider.rawValue) '\(credential.name)': \(verdict.text)")
+                }
+                if failures > 0 { throw ExitCode(1) }
             }
-            if failures > 0 { throw ExitCode(1) }
         }
     }
 
     /// Saves each credential, replacing one of the same name, and says so.
-    static func register(_ credentials: [ProviderCredential], in store: Store) async throws {
+    static func register(_ credentials: [ProviderCredential], in store: any Store) async throws {
         try await CredentialSet.register(credentials, in: store)
         for credential in credentials {
             print("registered \(credential.provider.rawValue) '\(credential.name)': \(credential.summary)")

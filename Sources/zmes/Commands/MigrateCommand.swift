@@ -43,19 +43,20 @@ struct MigrateCommand: AsyncParsableCommand {
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: output)
         print("wrote \(output)")
         let configuration = try ConfigurationLoader().load(path: output)
-        let store = try options.openStore(configuration)
-        if let credentials = result.credentials {
-            let parsed: [ProviderCredential]
-            do {
-                parsed = try CredentialsFile.parse(yaml: credentials, keyFiles: .directory(URL(fileURLWithPath: ".")))
-            } catch {
-                throw CommandFailure("the proxy settings of \(ini) are not usable: \(error)")
+        try await options.withStore(configuration) { store in
+            if let credentials = result.credentials {
+                let parsed: [ProviderCredential]
+                do {
+                    parsed = try CredentialsFile.parse(yaml: credentials, keyFiles: .directory(URL(fileURLWithPath: ".")))
+                } catch {
+                    throw CommandFailure("the proxy settings of \(ini) are not usable: \(error)")
+                }
+                try await CredentialsCommand.register(parsed, in: store)
             }
-            try await CredentialsCommand.register(parsed, in: store)
-        }
-        if let tokens {
-            let count = try await TokenImport.run(path: tokens, user: user, store: store, configuration: configuration)
-            print("imported \(count) device\(count == 1 ? "" : "s") from \(tokens) (owner: \(user))")
+            if let tokens {
+                let count = try await TokenImport.run(path: tokens, user: user, store: store, configuration: configuration)
+                print("imported \(count) device\(count == 1 ? "" : "s") from \(tokens) (owner: \(user))")
+            }
         }
         if result.notCarriedOver.isEmpty {
             print("every setting was carried over")
@@ -77,7 +78,7 @@ struct MigrateCommand: AsyncParsableCommand {
 enum TokenImport {
     /// Registers every device of a zmeventnotification tokens.txt, owned by `user`; refuses an
     /// owner that cannot be served (nothing imported), since its devices would never get a push.
-    static func run(path: String, user: String, store: Store, configuration: Configuration) async throws -> Int {
+    static func run(path: String, user: String, store: any Store, configuration: Configuration) async throws -> Int {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
@@ -102,7 +103,7 @@ enum TokenImport {
 
     /// With local users the owner must be one; a ZoneMinder user is known to zmes only after
     /// logging in through it, so an unknown one is accepted with a note; without auth anyone goes.
-    static func checkOwner(_ user: String, store: Store, configuration: Configuration) async throws {
+    static func checkOwner(_ user: String, store: any Store, configuration: Configuration) async throws {
         guard !user.isEmpty, !user.contains(where: { $0.isWhitespace || $0.isNewline }) else {
             throw CommandFailure("the owner (--user) must be non-empty and contain no spaces")
         }
@@ -130,8 +131,9 @@ extension TokenCommand {
 
         func run() async throws {
             let configuration = try options.loadConfiguration()
-            let store = try options.openStore(configuration)
-            let count = try await TokenImport.run(path: file, user: user, store: store, configuration: configuration)
+            let count = try await options.withStore(configuration) { store in
+                try await TokenImport.run(path: file, user: user, store: store, configuration: configuration)
+            }
             print("imported \(count) device\(count == 1 ? "" : "s") (owner: \(user))")
         }
     }

@@ -17,7 +17,7 @@ struct MonitorCommand: AsyncParsableCommand {
             guard MonitorMute.monitorIds.contains(monitor) else { throw CommandFailure("the monitor id must be a whole number from 0") }
             let seconds = try parseDuration(duration, option: "--for")
             let until = Date().addingTimeInterval(TimeInterval(seconds))
-            try await options.openStore().muteMonitor(monitor, until: until)
+            try await options.withStore { store in try await store.muteMonitor(monitor, until: until) }
             print("monitor \(monitor) muted until \(until.formatted(.iso8601))")
         }
     }
@@ -28,7 +28,7 @@ struct MonitorCommand: AsyncParsableCommand {
         @Argument(help: "The monitor id.") var monitor: Int
 
         func run() async throws {
-            let wasMuted = try await options.openStore().unmuteMonitor(monitor)
+            let wasMuted = try await options.withStore { store in try await store.unmuteMonitor(monitor) }
             print(wasMuted ? "monitor \(monitor) unmuted" : "monitor \(monitor) was not muted")
         }
     }
@@ -37,7 +37,7 @@ struct MonitorCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the monitors muted now.")
         @OptionGroup var options: ListOptions
 
-        func rows(from store: Store) async throws -> [MonitorMute] {
+        func rows(from store: any Store) async throws -> [MonitorMute] {
             try await store.monitorMutes().values.sorted { $0.monitorId < $1.monitorId }
         }
     }

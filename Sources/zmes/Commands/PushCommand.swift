@@ -13,7 +13,7 @@ struct PushCommand: AsyncParsableCommand {
         @Option(help: "Only this state: queued, retrying, delivered or failed.") var state: String?
         @Option(help: "Only pushes created since this ISO 8601 time, e.g. 2026-11-24T10:00:00Z.") var since: String?
 
-        func rows(from store: Store) async throws -> [PushJobListing] {
+        func rows(from store: any Store) async throws -> [PushJobListing] {
             var stateFilter: PushJobState?
             if let state {
                 guard let parsed = PushJobState(rawValue: state) else {

@@ -16,7 +16,7 @@ extension PushCommand {
 
         func run() async throws {
             let sinceDate = try parseSince(since)
-            let jobs = try await options.openStore().replay(ids: allFailed ? nil : ids, since: sinceDate)
+            let jobs = try await options.withStore { store in try await store.replay(ids: allFailed ? nil : ids, since: sinceDate) }
             if !allFailed && jobs.count < ids.count {
                 let missing = Set(ids).subtracting(jobs.map(\.id)).sorted()
                 print("not failed or not found, left as they are: \(missing.map(String.init).joined(separator: ", "))")

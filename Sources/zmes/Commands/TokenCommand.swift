@@ -12,7 +12,7 @@ struct TokenCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List registered devices.")
         @OptionGroup var options: ListOptions
 
-        func rows(from store: Store) async throws -> [DeviceListing] {
+        func rows(from store: any Store) async throws -> [DeviceListing] {
             let providers = try await CredentialSet.load(from: store).selection
             return try await store.devices().map { DeviceListing($0, provider: providers.provider(forToken: $0.token)) }
         }

@@ -33,14 +33,15 @@ struct UserCommand: AsyncParsableCommand {
             guard let line = readLine(strippingNewline: true), !line.isEmpty else {
                 throw CommandFailure("no password on standard input")
             }
-            let store = try options.openStore()
-            let existing = try await store.user(named: name)
-            let isAdmin = admin ?? existing?.isAdmin ?? false
-            try await store.saveUser(
-                User(
-                    name: name, passwordHash: await PasswordHasher.hash(line), monitors: monitorSet,
-                    createdAt: existing?.createdAt ?? Date(), isAdmin: isAdmin))
-            print((existing == nil ? "created user \(name)" : "updated user \(name)") + (isAdmin ? " (admin)" : ""))
+            try await options.withStore { store in
+                let existing = try await store.user(named: name)
+                let isAdmin = admin ?? existing?.isAdmin ?? false
+                try await store.saveUser(
+                    User(
+                        name: name, passwordHash: await PasswordHasher.hash(line), monitors: monitorSet,
+                        createdAt: existing?.createdAt ?? Date(), isAdmin: isAdmin))
+                print((existing == nil ? "created user \(name)" : "updated user \(name)") + (isAdmin ? " (admin)" : ""))
+            }
         }
     }
 
@@ -48,7 +49,7 @@ struct UserCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List local users.")
         @OptionGroup var options: ListOptions
 
-        func rows(from store: Store) async throws -> [UserListing] {
+        func rows(from store: any Store) async throws -> [UserListing] {
             try await store.users().map(UserListing.init)
         }
     }
@@ -59,13 +60,14 @@ struct UserCommand: AsyncParsableCommand {
         @Argument(help: "User name.") var name: String
 
         func run() async throws {
-            let store = try options.openStore()
-            do {
-                try await store.removeUser(named: name)
-            } catch {
-                throw CommandFailure("\(error)")
+            try await options.withStore { store in
+                do {
+                    try await store.removeUser(named: name)
+                } catch {
+                    throw CommandFailure("\(error)")
+                }
+                print("removed user \(name)")
             }
-            print("removed user \(name)")
         }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import EventServer
 import Foundation
+import Logging
 import Storage
 import ZoneMinder
 
@@ -17,15 +18,16 @@ struct GlobalOptions: ParsableArguments {
         }
     }
 
-    /// The store the configuration names, for commands that need nothing else from it.
-    func openStore() throws -> Store {
-        try openStore(try loadConfiguration())
-    }
-
-    func openStore(_ configuration: Configuration) throws -> Store {
+    /// Runs `body` with the store the configuration names (`store.backend`), the one given or the
+    /// one `--config` names; a PostgreSQL store's connections are closed when `body` returns.
+    func withStore<Result>(_ configuration: Configuration? = nil, _ body: (any Store) async throws -> Result) async throws -> Result {
+        let configuration = try configuration ?? loadConfiguration()
+        var logger = Logger(label: "zmes.cli")
+        logger.logLevel = .warning
         do {
-            return try Store(path: configuration.store.path)
-        } catch {
+            return try await Storage.withStore(
+                configuration.store.location, instanceId: InstanceID.resolve(configuration.server.instanceId), logger: logger, body)
+        } catch let error as StoreError {
             throw CommandFailure("\(error)")
         }
     }

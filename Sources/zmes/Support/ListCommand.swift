@@ -17,12 +17,12 @@ protocol Listing: Encodable {
 protocol ListCommand: AsyncParsableCommand {
     associatedtype Row: Listing
     var options: ListOptions { get }
-    func rows(from store: Store) async throws -> [Row]
+    func rows(from store: any Store) async throws -> [Row]
 }
 
 extension ListCommand {
     func run() async throws {
-        let rows = try await rows(from: options.global.openStore())
-        try printListing(rows, json: options.json)
+        let listed: [Row] = try await options.global.withStore { store in try await rows(from: store) }
+        try printListing(listed, json: options.json)
     }
 }

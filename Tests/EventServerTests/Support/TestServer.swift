@@ -35,12 +35,13 @@ struct TestServer: Sendable {
         configuration.admin.port = 0
         configuration.store.path = directory + "/zmes.sqlite"
         configure(&configuration)
-        let store = try Store(path: configuration.store.path)
-        for (name, user) in users where try await store.user(named: name) == nil {
-            try await store.saveUser(User(name: name, passwordHash: await PasswordHasher.hash(user.password, cost: 4), monitors: user.monitors))
-        }
         var logger = Logger(label: "zmes-test")
         logger.logLevel = ProcessInfo.processInfo.environment["ZMES_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
+        try await withStore(configuration.store.location, instanceId: "test-setup", logger: logger) { store in
+            for (name, user) in users where try await store.user(named: name) == nil {
+                try await store.saveUser(User(name: name, passwordHash: await PasswordHasher.hash(user.password, cost: 4), monitors: user.monitors))
+            }
+        }
         var server = ZmesServer(configuration: configuration, logger: logger)
         server.announce = { _ in }
         let (ready, readyContinuation) = AsyncStream<BoundPorts>.makeStream()
@@ -107,8 +108,8 @@ struct TestServer: Sendable {
     }
 
     /// Opens the same store file the server uses, as the CLI does.
-    func store() throws -> Store {
-        try Store(path: configuration.store.path)
+    func store() throws -> any Store {
+        try SQLiteStore(path: configuration.store.path)
     }
 
     @discardableResult

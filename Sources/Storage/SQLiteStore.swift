@@ -1,0 +1,47 @@
+import Foundation
+import GRDB
+import Model
+
+/// The one SQLite file that holds users, devices, last-notified times and the outbox.
+///
+/// WAL mode lets the CLI read and write while `zmes serve` runs.
+public final class SQLiteStore: Store {
+    let pool: DatabasePool
+    public let path: String
+
+    public init(path: String) throws {
+        self.path = path
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        do throws(PrivateFiles.Failure) {
+            try PrivateFiles.createDirectory(directory)
+        } catch {
+            throw StoreError.cannotCreateDirectory(path: directory, reason: error.reason)
+        }
+        do throws(PrivateFiles.Failure) {
+            // The file holds secrets: 0600 from its creation, and SQLite gives -wal and -shm its mode.
+            try PrivateFiles.createFileIfMissing(path)
+        } catch {
+            throw StoreError.cannotOpen(path: path, reason: error.reason)
+        }
+        PrivateFiles.restrictExisting([path, path + "-wal", path + "-shm"])
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(10)
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try Migrations.migrator.migrate(pool)
+        } catch {
+            throw StoreError.cannotOpen(path: path, reason: "\(error)")
+        }
+    }
+
+    /// A cheap query that proves the file is readable, for health checks.
+    public func isHealthy() async -> Bool {
+        (try? await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }) == 1
+    }
+}
+
+extension Date {
+    var storeValue: Double { timeIntervalSince1970 }
+    init(storeValue: Double) { self.init(timeIntervalSince1970: storeValue) }
+}
