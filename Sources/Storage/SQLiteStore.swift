@@ -35,6 +35,9 @@ public final class SQLiteStore: Store {
         }
     }
 
+    /// One file, one server: nothing to coordinate.
+    public var coordination: any InstanceCoordination { SingleInstance() }
+
     /// A cheap query that proves the file is readable, for health checks.
     public func isHealthy() async -> Bool {
         (try? await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }) == 1

@@ -13,6 +13,9 @@ import Model
 public protocol Store: Sendable {
     /// A cheap query that proves the store answers, for health checks.
     func isHealthy() async -> Bool
+    /// How this instance works beside the others on the same store: alarms told to them, and the work
+    /// only one may do at a time (``SingleInstance`` on SQLite).
+    var coordination: any InstanceCoordination { get }
 
     // MARK: Users
 

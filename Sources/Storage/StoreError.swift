@@ -3,6 +3,7 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
     case cannotCreateDirectory(path: String, reason: String)
     case cannotOpen(path: String, reason: String)
     case unknownUser(String)
+    case messageTooLarge(bytes: Int)
 
     public var description: String {
         switch self {
@@ -12,6 +13,8 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
             return "cannot open the store \(path): \(reason)"
         case .unknownUser(let name):
             return "no user named '\(name)'"
+        case .messageTooLarge(let bytes):
+            return "a message to the other instances has \(bytes) bytes; PostgreSQL's NOTIFY takes at most 7,999"
         }
     }
 }

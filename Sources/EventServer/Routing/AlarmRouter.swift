@@ -38,6 +38,8 @@ public struct AlarmRouter: Sendable {
     /// Whether ends must reach MQTT even without `zoneminder.send_event_end`: Home Assistant's
     /// motion sensor goes back to `OFF` with them (a broker with `discovery` on).
     var mqttNeedsEnds = false
+    /// The other instances on a shared store, told of every alarm routed here; nil on a store of its own.
+    var peers: PeerAlarms?
 
     /// Reads only the devices whose list names the alarm's monitor or is empty, and the
     /// permissions of their owners, so the cost grows with the matching devices and the
@@ -48,6 +50,9 @@ public struct AlarmRouter: Sendable {
     ///
     /// `channels` are the ways this alarm may go out (a detection hook's result chooses them,
     /// docs/HOOKS.md); a channel left out is not used for it.
+    ///
+    /// With other instances on the store (`peers`), the alarm is then published to them, and each
+    /// delivers it to the websocket sessions it holds (`routeFromPeer`).
     public func route(_ alarm: Alarm, channels: Set<DeliveryChannel> = Set(DeliveryChannel.allCases)) async throws -> RoutingReport {
         let now = Date()
         var alarm = alarm
@@ -59,6 +64,26 @@ public struct AlarmRouter: Sendable {
         case .critical: alarm.critical = true
         case nil: break
         }
+        let report = try await route(alarm, channels: channels, fromPeerRoutedOn: nil, now: now)
+        await peers?.publish(alarm, channels: channels)
+        return report
+    }
+
+    /// An alarm another instance routed (`PeerAlarmService`): that instance decided mutes and rules, queued
+    /// the pushes and MQTT jobs and served its own sessions; this one serves the sessions it holds. A
+    /// device the origin pushed gets no websocket copy here (the supplementary frame is the origin's
+    /// alone); a device served only over its socket is recorded in the store as everywhere, so it is
+    /// notified once whichever instance holds it.
+    func routeFromPeer(_ alarm: Alarm, channels: Set<DeliveryChannel>) async throws -> RoutingReport {
+        guard channels.contains(.websocket) else { return RoutingReport(devicesNotified: 0, pushesQueued: 0, websocketDeliveries: 0) }
+        return try await route(alarm, channels: [.websocket], fromPeerRoutedOn: channels, now: Date())
+    }
+
+    /// Who gets the alarm, once mutes and rules let it through. `originChannels` is set for an alarm from
+    /// another instance: the channels it was routed on there.
+    private func route(
+        _ alarm: Alarm, channels: Set<DeliveryChannel>, fromPeerRoutedOn originChannels: Set<DeliveryChannel>?, now: Date
+    ) async throws -> RoutingReport {
         let devices = try await store.devices(watching: alarm.monitorId)
         let permissions = try await auth.monitorPermissions(for: Set(devices.map(\.user)))
         let connected = await sessions.connectedTokens()
@@ -66,6 +91,7 @@ public struct AlarmRouter: Sendable {
         var candidates: [NotificationCandidate] = []
         for device in devices {
             guard permissions.monitors(for: device.user).contains(alarm.monitorId), device.filter.allows(monitor: alarm.monitorId) else { continue }
+            if let originChannels, pushEnabled && device.state == .enabled && originChannels.contains(.push) { continue }
             let pushes = pushEnabled && device.state == .enabled && channels.contains(.push)
             // A device served over its socket counts only while a socket of its owner holds it.
             guard pushes || channels.contains(.websocket) && connected[device.token].map({ !permissions.checksOwners || $0.contains(device.user) }) == true else {
@@ -77,7 +103,7 @@ public struct AlarmRouter: Sendable {
                     interval: device.filter.interval(for: alarm.monitorId),
                     provider: pushes ? selection.provider(forToken: device.token) : nil))
         }
-        let brokers = channels.contains(.mqtt) ? mqttBrokers : []
+        let brokers = channels.contains(.mqtt) && originChannels == nil ? mqttBrokers : []
         let notified = try await store.recordNotifications(for: alarm, candidates: candidates, mqttBrokers: brokers, at: now)
         let pushed = Set(candidates.lazy.filter { $0.provider != nil && notified.contains($0.token) }.map(\.token))
         if !pushed.isEmpty || !brokers.isEmpty { onQueued() }
@@ -93,6 +119,13 @@ public struct AlarmRouter: Sendable {
                 notified: notified, pushed: pushed, now: now)
             : 0
         let report = RoutingReport(devicesNotified: notified.count, pushesQueued: pushed.count, websocketDeliveries: sent, muted: nil)
+        if originChannels != nil {
+            telemetry.count("zmes_deliveries_total", [("channel", "websocket")], by: sent)
+            logger.info(
+                "alarm from another instance delivered",
+                metadata: ["monitor": "\(alarm.monitorId)", "event": "\(alarm.eventId)", "kind": "\(alarm.kind.rawValue)", "websocket": "\(sent)"])
+            return report
+        }
         telemetry.count("zmes_alarms_total", [("source", alarm.source), ("kind", alarm.kind.rawValue)])
         telemetry.count("zmes_deliveries_total", [("channel", "push")], by: pushed.count)
         telemetry.count("zmes_deliveries_total", [("channel", "websocket")], by: sent)

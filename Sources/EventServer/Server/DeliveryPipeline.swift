@@ -20,7 +20,7 @@ struct DeliveryPipeline: Sendable {
     let mqtt: MQTTSetup
     private let outbound: Outbound
 
-    static func build(configuration: Configuration, store: any Store, logger: Logger) async throws -> DeliveryPipeline {
+    static func build(configuration: Configuration, store: any Store, instanceId: String, logger: Logger) async throws -> DeliveryPipeline {
         let outbound = Outbound(zoneMinder: configuration.zoneminder)
         let auth = makeAuthBackend(configuration: configuration, store: store, zoneMinderAPI: outbound.zoneMinderAPI, logger: logger)
         let metrics = PrometheusCollectorRegistry()
@@ -66,6 +66,10 @@ struct DeliveryPipeline: Sendable {
         alarmRouter.pictures = pictures?.links
         alarmRouter.mqttBrokers = configuration.mqtt.map(\.name)
         alarmRouter.mqttNeedsEnds = configuration.mqtt.contains(where: \.discovery)
+        let coordination = store.coordination
+        if coordination.isShared {
+            alarmRouter.peers = PeerAlarms(instanceID: instanceId, coordination: coordination, logger: logger)
+        }
         let hookedRouting = HookedRouting(
             router: alarmRouter, settings: configuration.hooks,
             zoneMinder: configuration.zoneminder.enabled
@@ -95,10 +99,16 @@ struct DeliveryPipeline: Sendable {
                     auth: context.auth, sessions: context.sessions,
                     interval: .milliseconds(Int64(configuration.auth.recheckInterval * 1_000)), logger: logger))
         }
+        let coordination = store.coordination
+        if let peers = alarmRouter.peers {
+            // Other instances' alarms, to the sessions this one holds.
+            services.append(PeerAlarmService(instanceID: peers.instanceID, coordination: coordination, router: alarmRouter, logger: logger))
+        }
         if configuration.zoneminder.enabled {
-            services.append(
-                ZoneMinderSourceService(
-                    configuration: configuration.zoneminder, zoneMinder: outbound.zoneMinderLogin, store: store, routing: hookedRouting, logger: logger))
+            var source = ZoneMinderSourceService(
+                configuration: configuration.zoneminder, zoneMinder: outbound.zoneMinderLogin, store: store, routing: hookedRouting, logger: logger)
+            source.coordination = coordination
+            services.append(source)
         }
         return services
     }

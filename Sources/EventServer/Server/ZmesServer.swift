@@ -31,15 +31,15 @@ public struct ZmesServer: Sendable {
         let location = configuration.store.location
         try await withStore(location, instanceId: instanceId, logger: logger) { store in
             logger.info("store opened", metadata: ["store": "\(location)", "instance": "\(instanceId)"])
-            try await run(store: store, handleSignals: handleSignals, stop: stop, onReady: onReady)
+            try await run(store: store, instanceId: instanceId, handleSignals: handleSignals, stop: stop, onReady: onReady)
         }
     }
 
     /// The server over an open store: it returns before the store is closed.
     private func run(
-        store: any Store, handleSignals: Bool, stop: ShutdownTrigger?, onReady: @escaping @Sendable (BoundPorts) async -> Void
+        store: any Store, instanceId: String, handleSignals: Bool, stop: ShutdownTrigger?, onReady: @escaping @Sendable (BoundPorts) async -> Void
     ) async throws {
-        let pipeline = try await DeliveryPipeline.build(configuration: configuration, store: store, logger: logger)
+        let pipeline = try await DeliveryPipeline.build(configuration: configuration, store: store, instanceId: instanceId, logger: logger)
         defer { pipeline.shutdown() }
         if configuration.auth.enabled && configuration.auth.backend == .local {
             try await FirstUser(store: pipeline.store, announce: announce).createIfNeeded()

@@ -17,26 +17,37 @@ struct ZoneMinderSourceService: Service {
 
     /// How often the monitor list is read again from the API (when not given in the configuration).
     var refreshInterval: Duration = .seconds(300)
+    /// Instances sharing a store read one ZoneMinder's shared memory one at a time: the one holding the
+    /// lock reads, the others stand by and ask again every `takeoverInterval`.
+    var coordination: any InstanceCoordination = SingleInstance()
+    var takeoverInterval: Duration = .seconds(2)
+
+    /// The lock of this ZoneMinder's reader: one per ZoneMinder host, named by its URL.
+    var readerLock: String { "zoneminder shared memory: \(configuration.url)" }
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
-            guard var monitors = await resolveMonitors() else { return }
-            while !Task.isCancelled {
-                let current = monitors
-                // Watch the current list; when the API's list changes, start over with the new one.
-                let changed: [ZoneMinderMonitor]? = await withTaskGroup(of: [ZoneMinderMonitor]?.self) { group in
-                    group.addTask { await watch(current); return nil }
-                    if configuration.monitors.isEmpty {
-                        group.addTask { await nextChangedList(from: current) }
-                    }
-                    let first = await group.next() ?? nil
-                    group.cancelAll()
-                    return first
+            await coordination.whileHolding(readerLock, retry: takeoverInterval, logger: logger) { await readAlarms() }
+        }
+    }
+
+    private func readAlarms() async {
+        guard var monitors = await resolveMonitors() else { return }
+        while !Task.isCancelled {
+            let current = monitors
+            // Watch the current list; when the API's list changes, start over with the new one.
+            let changed: [ZoneMinderMonitor]? = await withTaskGroup(of: [ZoneMinderMonitor]?.self) { group in
+                group.addTask { await watch(current); return nil }
+                if configuration.monitors.isEmpty {
+                    group.addTask { await nextChangedList(from: current) }
                 }
-                guard let changed else { return }
-                logger.info("zoneminder monitor list changed", metadata: ["monitors": "\(changed.map(\.id).sorted())"])
-                monitors = changed
+                let first = await group.next() ?? nil
+                group.cancelAll()
+                return first
             }
+            guard let changed else { return }
+            logger.info("zoneminder monitor list changed", metadata: ["monitors": "\(changed.map(\.id).sorted())"])
+            monitors = changed
         }
     }
 

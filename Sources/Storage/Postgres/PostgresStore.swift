@@ -27,6 +27,9 @@ public final class PostgresStore: Store {
         try await PostgresMigrations.migrate(client: client, logger: logger)
     }
 
+    /// `NOTIFY`/`LISTEN` and advisory locks on this store's database.
+    public var coordination: any InstanceCoordination { PostgresCoordination(client: client, logger: logger) }
+
     public func isHealthy() async -> Bool {
         (try? await client.query("SELECT 1::bigint", logger: logger).collect().first?.decode(Int.self)) == 1
     }
