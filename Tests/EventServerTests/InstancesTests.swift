@@ -54,6 +54,12 @@ struct InstancesTests {
             #expect(sorted[sorted.count / 2] < 0.1, "median \(sorted[sorted.count / 2]) s")
             // Once: the device's notification is recorded in the store, so nothing more arrives.
             await #expect(throws: (any Error).self) { _ = try await phone.receive(timeout: .seconds(1)) }
+            // Health is per instance: each says which it is.
+            for (server, id) in [(a, "a"), (b, "b")] {
+                let (status, body) = try await server.get("/healthz")
+                #expect(status == 200)
+                #expect((try JSONSerialization.jsonObject(with: body) as? [String: Any])?["instance"] as? String == id)
+            }
             await phone.close()
             await desktop.close()
         }

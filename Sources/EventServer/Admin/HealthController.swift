@@ -2,12 +2,14 @@ import Hummingbird
 import PushDispatcher
 
 /// `GET /healthz`: the store, the listeners and each push credential; 503 when the store is unusable.
+/// It speaks for this instance: with several on one store, ask each (its `instance` says which answered).
 struct HealthController: Sendable {
     let context: ServerContext
     let listeners: ListenerState
 
     struct Health: Encodable {
         var status: String
+        var instance: String
         var store: String
         var listeners: [String: String]
         var credentials: [String: String]
@@ -36,6 +38,7 @@ struct HealthController: Sendable {
         let allBrokersFine = mqtt?.values.allSatisfy { $0 == "ok" } ?? true
         var health = Health(
             status: storeHealthy && allCredentialsFine && allBrokersFine ? "ok" : "degraded",
+            instance: context.instanceId,
             store: storeHealthy ? "ok" : "unavailable",
             listeners: ["websocket": await listeners.webSocketPort != nil ? "ok" : "not listening", "admin": "ok"],
             credentials: credentials,

@@ -35,6 +35,7 @@ struct DeliveryPipeline: Sendable {
                     window: configuration.auth.failureWindow)),
             logger: logger)
         context.telemetry = Telemetry(factory: PrometheusMetricsFactory(registry: metrics))
+        context.instanceId = instanceId
         let pictures = try await PictureSetup.make(configuration: configuration, store: store, zoneMinder: outbound.zoneMinderLogin, logger: logger)
         context.pictures = pictures?.service
         let credentials = try await CredentialSet.load(from: store, logger: logger)

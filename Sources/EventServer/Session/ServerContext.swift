@@ -12,6 +12,8 @@ struct ServerContext: Sendable {
     let rateLimiter: AuthRateLimiter
     let logger: Logger
     var telemetry: Telemetry = .disabled
+    /// This process among those sharing a store (`server.instance_id`, or the host and a random suffix).
+    var instanceId = ""
     /// Serves the event pictures that pushes link to; `nil` unless `pictures.enabled`.
     var pictures: PictureService?
     /// The brokers of `mqtt:`, for `/healthz`; `nil` when there are none.
