@@ -10,12 +10,12 @@
 # small machine for tens of seconds; run beside the rest, they starve the
 # in-process servers of other tests past their timeouts. The suites that start
 # heavy programs (a headless Chromium, 50 hook processes at once, Mosquitto
-# brokers and zmes processes) run with them for the same reason. So the rest
+# brokers and zmes processes, three instances on PostgreSQL) run with them for the same reason. So the rest
 # runs first, in parallel, then these one at a time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-LOAD_SUITES='RealHTTP2ServerTests|GracefulStopTests|OpenFilesTests|LimitsTests|MQTTBurstTests|ConsoleBrowserTests|HookTests|HookSourceTests|MQTTDeliveryTests|MQTTLoginTests'
+LOAD_SUITES='InstancesBurstTests|RealHTTP2ServerTests|GracefulStopTests|OpenFilesTests|LimitsTests|MQTTBurstTests|ConsoleBrowserTests|HookTests|HookSourceTests|MQTTDeliveryTests|MQTTLoginTests'
 
 swift build --build-tests
 swift test --skip-build --skip "$LOAD_SUITES" "$@"

@@ -109,15 +109,22 @@ public final class PostgresServer: @unchecked Sendable {
         "postgres://\(Self.superuser)@127.0.0.1:\(port)/\(database)?sslmode=disable"
     }
 
-    /// Runs one SQL command on the `postgres` database with `psql`.
-    public func psql(_ command: String) throws {
+    /// Runs one SQL command on `database` (the `postgres` database by default) with `psql`; its rows,
+    /// one a line, fields separated by `|`.
+    @discardableResult
+    public func psql(_ command: String, database: String = "postgres") throws -> [String] {
         let psql = Process()
         psql.executableURL = URL(fileURLWithPath: Self.binaries + "/psql")
-        psql.arguments = ["-h", "127.0.0.1", "-p", String(port), "-U", Self.superuser, "-d", "postgres", "-q", "-v", "ON_ERROR_STOP=1", "-c", command]
-        psql.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        psql.arguments = [
+            "-h", "127.0.0.1", "-p", String(port), "-U", Self.superuser, "-d", database, "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", command,
+        ]
+        let output = Pipe()
+        psql.standardOutput = output
         try launch(psql)
+        let data = output.fileHandleForReading.readDataToEndOfFile()
         waitForExit(psql, timeout: 60)
         guard psql.terminationStatus == 0 else { throw TestFailure("psql failed (status \(psql.terminationStatus)): \(command)") }
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
     }
 
     /// Fast shutdown (SIGINT: sessions are cut, nothing is waited for), then the data directory goes.

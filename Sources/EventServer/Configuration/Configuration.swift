@@ -96,6 +96,9 @@ public struct Configuration: Sendable, Equatable {
     public struct Push: Sendable, Equatable {
         public var enabled = true
         public var maxAge = 900
+        /// Seconds a claimed push belongs to the instance that claimed it; past them, with no outcome
+        /// recorded (that instance died), any instance sends it again.
+        public var claimLease = 300
         /// Seconds delivered and failed pushes are kept in the outbox (for `zmes push list` and
         /// replay) after they finished; older ones are deleted.
         public var retention = 604_800

@@ -16,7 +16,7 @@ public struct ConfigurationLoader: Sendable {
         "auth.enabled", "auth.timeout", "auth.backend", "auth.max_failures", "auth.failure_window",
         "auth.max_failures_per_user", "auth.recheck_interval", "auth.zoneminder_recheck", "auth.zoneminder_grace",
         "store.backend", "store.path", "store.url", "store.password", "store.password_file",
-        "push.enabled", "push.max_age", "push.retention", "push.title", "push.body",
+        "push.enabled", "push.max_age", "push.claim_lease", "push.retention", "push.title", "push.body",
         "push.date_format", "push.tag_event_id", "push.replace_previous",
         "pictures.enabled", "pictures.public_url", "pictures.ttl", "pictures.frame", "pictures.width", "pictures.cache_mb",
         "zoneminder.enabled", "zoneminder.url", "zoneminder.user", "zoneminder.password", "zoneminder.shm_dir",
@@ -180,6 +180,7 @@ public struct ConfigurationLoader: Sendable {
         c.store = try Self.store(reader)
         c.push.enabled = try reader.bool("push.enabled", default: c.push.enabled)
         c.push.maxAge = try reader.int("push.max_age", default: c.push.maxAge, range: 1...(30 * 86_400))
+        c.push.claimLease = try reader.int("push.claim_lease", default: c.push.claimLease, range: 5...86_400)
         c.push.retention = try reader.int("push.retention", default: c.push.retention, range: 60...(3_650 * 86_400))
         c.push.title = try reader.string("push.title", default: c.push.title)
         c.push.body = try reader.string("push.body", default: c.push.body)

@@ -57,7 +57,8 @@ struct DeliveryPipeline: Sendable {
             template: MessageTemplate(
                 title: configuration.push.title, body: configuration.push.body, dateFormat: configuration.push.dateFormat,
                 tagEventId: configuration.push.tagEventId, replacePrevious: configuration.push.replacePrevious),
-            pictures: pictures?.links, maxAge: TimeInterval(configuration.push.maxAge), logger: logger, telemetry: context.telemetry)
+            pictures: pictures?.links, maxAge: TimeInterval(configuration.push.maxAge), lease: TimeInterval(configuration.push.claimLease), logger: logger,
+            telemetry: context.telemetry)
         var alarmRouter = AlarmRouter(
             store: store, sessions: context.sessions, auth: auth, pushEnabled: configuration.push.enabled,
             senders: senders, logger: logger)

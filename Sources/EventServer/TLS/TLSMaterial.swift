@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import NIOSSL
+import Storage
 import SwiftASN1
 import X509
 
@@ -48,6 +49,12 @@ public struct TLSMaterial: Sendable {
             let names = try SelfSignedCertificate.alternativeNames(hostnames)
             let reason = SelfSignedCertificate.reasonToReplace(certificatePath: certPath, keyPath: keyPath, names: names)
             if reason != nil {
+                // On SQLite the store made the folder; on PostgreSQL this may be the first file in it.
+                do throws(PrivateFiles.Failure) {
+                    try PrivateFiles.createDirectory(dataDirectory)
+                } catch {
+                    throw TLSMaterialError.cannotWrite(path: dataDirectory, reason: error.reason)
+                }
                 try SelfSignedCertificate.generate(certificatePath: certPath, keyPath: keyPath, names: names)
             }
             return TLSMaterial(certificatePath: certPath, keyPath: keyPath, fingerprint: try fingerprint(ofPEMFile: certPath), generatedBecause: reason)

@@ -14,6 +14,8 @@ public final class Dispatcher: Sendable {
     let pictures: PictureLinks?
     let retry: RetryPolicy
     let maxInFlight: Int
+    /// How long a claim holds a job (`push.claim_lease`; ``claimLease`` by default).
+    let lease: TimeInterval
     /// Pushes in flight at once by default. libcurl 7.88 polls every transfer's socket on
     /// each pass of its loop, so more in flight costs CPU per push: 128 measured faster and
     /// steadier than 256 (BENCHMARKS.md), and still keeps 128 requests on APNs' round trip.
@@ -35,8 +37,10 @@ public final class Dispatcher: Sendable {
     /// - Parameter table: the senders; replacing its contents (credentials reload) takes effect at the next claim.
     public init(
         store: any Store, table: SenderTable, template: MessageTemplate, pictures: PictureLinks? = nil, maxAge: TimeInterval,
-        maxInFlight: Int = Dispatcher.defaultMaxInFlight, logger: Logger, telemetry: Telemetry = .disabled
+        maxInFlight: Int = Dispatcher.defaultMaxInFlight, lease: TimeInterval = Dispatcher.claimLease, logger: Logger,
+        telemetry: Telemetry = .disabled
     ) {
+        self.lease = lease
         self.telemetry = telemetry
         self.pictures = pictures
         self.store = store
@@ -55,9 +59,10 @@ public final class Dispatcher: Sendable {
         Task { await wakeSignal.signal() }
     }
 
-    /// How long a claim holds a job. A claim whose outcome was never recorded (the store refused
-    /// the write) is released after it, and the job is sent again: far longer than an attempt
-    /// can take (connect 10 s + response 30 s, an FCM access token first).
+    /// How long a claim holds a job by default. A claim whose outcome was never recorded (the store
+    /// refused the write, or the instance that claimed it died) is released after it, and the job is
+    /// sent again: far longer than an attempt can take (connect 10 s + response 30 s, an FCM access
+    /// token first).
     public static let claimLease: TimeInterval = 300
 
     /// Runs until cancelled. Then it claims nothing more; the pushes in flight finish and every
@@ -304,7 +309,7 @@ public final class Dispatcher: Sendable {
 
     private func releaseExpiredClaims() async {
         do {
-            let released = try await store.releaseExpiredClaims(lease: Self.claimLease)
+            let released = try await store.releaseExpiredClaims(lease: lease)
             if released > 0 { logger.warning("re-queued pushes whose claim expired (their outcome was never recorded)", metadata: ["count": "\(released)"]) }
         } catch {
             logger.error("cannot release expired claims", metadata: ["error": "\(error)"])
