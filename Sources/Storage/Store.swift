@@ -132,6 +132,8 @@ public protocol Store: Sendable {
     func deleteFinishedJobs(finishedBefore cutoff: Date, limit: Int) async throws -> Int
     /// Adds queued or retrying jobs as another store held them (state, attempts, due time, last error,
     /// alarm, creation time), unclaimed and with new ids, in one transaction: all or none. For `zmes store copy`.
+    /// A job already attempted keeps a badge (its device's count as imported), so claiming it again does not
+    /// raise the device's count a second time; import the devices first.
     func importPendingJobs(_ jobs: [PushJob]) async throws
     /// The outbox, newest first.
     func pushJobs(state: PushJobState?, since: Date?, limit: Int) async throws -> [PushJob]

@@ -82,8 +82,16 @@ struct StoreCopyTests {
                 }
                 #expect(try await pending(target) == pending(source))
                 #expect(try await target.outboxCounts() == [.queued: 1, .retrying: 1])
-                // The copied jobs are claimable on the target.
-                #expect(try await target.claimDueJobs(limit: 10, providers: [.fcm], at: now.addingTimeInterval(60)).count == 2)
+                // The copied jobs are claimable on the target; the one already attempted does not raise its device's badge again.
+                let retrying = try #require(try await target.pushJobs(state: .retrying).first?.token)
+                let queued = try #require(try await target.pushJobs(state: .queued).first?.token)
+                let before = try await target.devices()
+                let claimedOnTarget = try await target.claimDueJobs(limit: 10, providers: [.fcm], at: now.addingTimeInterval(60))
+                #expect(claimedOnTarget.count == 2)
+                let after = try await target.devices()
+                func badge(_ devices: [Device], _ token: String) -> Int? { devices.first { $0.token == token }?.badge }
+                #expect(badge(after, retrying) == badge(before, retrying))
+                #expect(badge(after, queued) == badge(before, queued).map { $0 + 1 })
 
                 await #expect(throws: StoreCopy.TargetNotEmpty.self) {
                     _ = try await StoreCopy.copy(from: source, to: target, at: now)

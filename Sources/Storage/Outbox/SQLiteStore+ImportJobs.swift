@@ -8,8 +8,9 @@ extension SQLiteStore {
         try await pool.write { db in
             let insert = try db.cachedStatement(sql: """
                 INSERT INTO outbox (token, provider, state, attempts, next_attempt_at, last_error, monitor_id, monitor_name,
-                    event_id, cause, kind, alarm_time, source, created_at, critical, detection)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    event_id, cause, kind, alarm_time, source, created_at, critical, detection, badge)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                    CASE WHEN ?4 > 0 AND ?2 != 'mqtt' THEN (SELECT badge FROM devices WHERE token = ?1) END)
                 """)
             for job in jobs {
                 let alarm = job.alarm

@@ -12,11 +12,13 @@ extension PostgresStore {
                 try await connection.rows(
                     """
                     INSERT INTO outbox (token, provider, state, attempts, next_attempt_at, last_error, monitor_id, monitor_name,
-                        event_id, cause, kind, alarm_time, source, created_at, critical, detection)
+                        event_id, cause, kind, alarm_time, source, created_at, critical, detection, badge)
                     VALUES (\(job.token), \(job.provider.rawValue), \(job.state.rawValue), \(job.attempts),
                         \(job.nextAttemptAt.storeValue), \(job.lastError)::text, \(alarm.monitorId), \(alarm.monitorName),
                         \(alarm.eventId), \(alarm.cause), \(alarm.kind.rawValue), \(alarm.time.storeValue), \(alarm.source),
-                        \(job.createdAt.storeValue), \(alarm.critical), \(detection)::text)
+                        \(job.createdAt.storeValue), \(alarm.critical), \(detection)::text,
+                        CASE WHEN \(job.attempts)::bigint > 0 AND \(job.provider.hasDevice)::boolean
+                            THEN (SELECT badge FROM devices WHERE token = \(job.token)) END)
                     """, logger: logger)
             }
         }
