@@ -30,6 +30,23 @@ extension SQLiteStore {
         }
     }
 
+    public func copyDevices(_ devices: [Device]) async throws {
+        try await pool.write { db in
+            let times = try db.cachedStatement(
+                sql: "UPDATE devices SET badge = ?, created_at = ?, updated_at = ?, last_push_at = ? WHERE token = ?")
+            for device in devices {
+                let registration = DeviceRegistration(
+                    token: device.token, user: device.user, platform: device.platform, state: device.state, filter: device.filter,
+                    appVersion: device.appVersion)
+                _ = try Self.upsert(registration, at: device.updatedAt, db)
+                try times.execute(arguments: [
+                    BadgeCount.clamped(device.badge), device.createdAt.storeValue, device.updatedAt.storeValue,
+                    device.lastPushAt?.storeValue, device.token,
+                ])
+            }
+        }
+    }
+
     private static func upsert(_ registration: DeviceRegistration, at now: Date, _ db: Database) throws -> Device {
         let existing = try Row.fetchOne(
             db.cachedStatement(sql: "SELECT * FROM devices WHERE token = ?"), arguments: [registration.token]

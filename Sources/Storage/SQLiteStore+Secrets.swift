@@ -16,3 +16,15 @@ extension SQLiteStore {
         }
     }
 }
+
+extension SQLiteStore {
+    public func secrets() async throws -> [String: [UInt8]] {
+        try await pool.read { db in
+            var secrets: [String: [UInt8]] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT name, value FROM secrets") {
+                secrets[row[0]] = [UInt8](row[1] as Data)
+            }
+            return secrets
+        }
+    }
+}

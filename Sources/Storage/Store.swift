@@ -38,6 +38,9 @@ public protocol Store: Sendable {
     func register(contentsOf registrations: [DeviceRegistration], at now: Date) async throws
     /// Registers imported devices with their badge counts in one transaction: all or none.
     func importDevices(_ devices: [(registration: DeviceRegistration, badge: Int)], at now: Date) async throws
+    /// Adds devices as another store held them (filter, badge, app version, registration, update and
+    /// last-push times) in one transaction: all or none. For `zmes store copy`.
+    func copyDevices(_ devices: [Device]) async throws
     func device(token: String) async throws -> Device?
     /// Every device, by owner then registration time.
     func devices() async throws -> [Device]
@@ -98,6 +101,8 @@ public protocol Store: Sendable {
     func mutedUntil(monitor monitorId: Int, at now: Date) async throws -> Date?
     /// The secret called `name`, made by `make` the first time and kept: every process on the store gets the same.
     func secret(named name: String, makeWith make: @escaping @Sendable () -> [UInt8]) async throws -> [UInt8]
+    /// Every secret by name, for `zmes store copy` (write them with ``secret(named:makeWith:)``).
+    func secrets() async throws -> [String: [UInt8]]
 
     // MARK: The outbox (`Outbox/`)
 
@@ -125,6 +130,11 @@ public protocol Store: Sendable {
     /// Deletes at most `limit` finished jobs that finished before `cutoff`, oldest first.
     @discardableResult
     func deleteFinishedJobs(finishedBefore cutoff: Date, limit: Int) async throws -> Int
+    /// Adds queued or retrying jobs as another store held them (state, attempts, due time, last error,
+    /// alarm, creation time), unclaimed and with new ids, in one transaction: all or none. For `zmes store copy`.
+    /// A job already attempted keeps a badge (its device's count as imported), so claiming it again does not
+    /// raise the device's count a second time; import the devices first.
+    func importPendingJobs(_ jobs: [PushJob]) async throws
     /// The outbox, newest first.
     func pushJobs(state: PushJobState?, since: Date?, limit: Int) async throws -> [PushJob]
     /// How many jobs are in each state (states with none are absent).

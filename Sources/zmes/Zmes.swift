@@ -8,6 +8,6 @@ struct Zmes: AsyncParsableCommand {
         abstract: "Push delivery relay for camera systems: the successor to the ZoneMinder Event Notification Server.",
         version: zmesVersion,
         subcommands: [
-            Serve.self, CheckConfig.self, UserCommand.self, CredentialsCommand.self, TokenCommand.self, PushCommand.self, AlarmCommand.self, MonitorCommand.self, MigrateCommand.self,
+            Serve.self, CheckConfig.self, UserCommand.self, CredentialsCommand.self, TokenCommand.self, PushCommand.self, AlarmCommand.self, MonitorCommand.self, MigrateCommand.self, StoreCommand.self,
         ])
 }

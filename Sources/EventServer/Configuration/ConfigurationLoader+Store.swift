@@ -29,34 +29,45 @@ extension ConfigurationLoader {
         guard !store.url.isEmpty else {
             throw .invalidValue(key: "store.url", reason: "must be set with store.backend: postgres, e.g. postgres://zmes@db.example:5432/zmes")
         }
-        var location: PostgresLocation
-        do throws(PostgresLocation.InvalidURL) {
-            location = try PostgresLocation(url: store.url)
-        } catch {
-            throw .invalidValue(key: "store.url", reason: error.description)
-        }
-        let given = [location.password != nil, !store.password.isEmpty, !store.passwordFile.isEmpty].filter { $0 }.count
-        guard given <= 1 else {
-            throw .invalidValue(
-                key: store.passwordFile.isEmpty ? "store.password" : "store.password_file",
-                reason: "the PostgreSQL password is given more than once (store.url, store.password or ZMES_STORE_PASSWORD, store.password_file): give it once")
-        }
-        if !store.password.isEmpty { location.password = store.password }
-        if !store.passwordFile.isEmpty { location.password = try passwordFromFile(store.passwordFile) }
-        store.postgres = location
+        store.postgres = try postgresLocation(url: store.url, password: store.password, passwordFile: store.passwordFile)
         return store
     }
 
+    /// A `postgres://` URL with its password from exactly one of the URL, `password` and the file
+    /// `passwordFile` (empty strings for none). `keys` name the three in messages: the `store:` keys,
+    /// or a command's options (`zmes store copy`). No message repeats the URL or the password.
+    public static func postgresLocation(
+        url: String, password: String, passwordFile: String,
+        keys: (url: String, password: String, passwordFile: String) = ("store.url", "store.password", "store.password_file")
+    ) throws(ConfigurationError) -> PostgresLocation {
+        var location: PostgresLocation
+        do throws(PostgresLocation.InvalidURL) {
+            location = try PostgresLocation(url: url)
+        } catch {
+            throw .invalidValue(key: keys.url, reason: error.description)
+        }
+        let given = [location.password != nil, !password.isEmpty, !passwordFile.isEmpty].filter { $0 }.count
+        guard given <= 1 else {
+            let environment = keys.password == "ZMES_STORE_PASSWORD" ? keys.password : "\(keys.password) or ZMES_STORE_PASSWORD"
+            throw .invalidValue(
+                key: passwordFile.isEmpty ? keys.password : keys.passwordFile,
+                reason: "the PostgreSQL password is given more than once (\(keys.url), \(environment), \(keys.passwordFile)): give it once")
+        }
+        if !password.isEmpty { location.password = password }
+        if !passwordFile.isEmpty { location.password = try passwordFromFile(passwordFile, key: keys.passwordFile) }
+        return location
+    }
+
     /// The file's first line: a file written with `echo` ends in a newline that is not part of the password.
-    private static func passwordFromFile(_ path: String) throws(ConfigurationError) -> String {
+    private static func passwordFromFile(_ path: String, key: String) throws(ConfigurationError) -> String {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw .invalidValue(key: "store.password_file", reason: "cannot read \(path): \((error as NSError).localizedDescription)")
+            throw .invalidValue(key: key, reason: "cannot read \(path): \((error as NSError).localizedDescription)")
         }
         let password = String(text.prefix { $0 != "\n" && $0 != "\r" })
-        guard !password.isEmpty else { throw .invalidValue(key: "store.password_file", reason: "\(path) is empty") }
+        guard !password.isEmpty else { throw .invalidValue(key: key, reason: "\(path) is empty") }
         return password
     }
 }

@@ -24,6 +24,23 @@ extension PostgresStore {
         }
     }
 
+    public func copyDevices(_ devices: [Device]) async throws {
+        try await transaction { connection in
+            for device in devices {
+                let registration = DeviceRegistration(
+                    token: device.token, user: device.user, platform: device.platform, state: device.state, filter: device.filter,
+                    appVersion: device.appVersion)
+                _ = try await upsert(registration, at: device.updatedAt, connection)
+                try await connection.rows(
+                    """
+                    UPDATE devices SET badge = \(BadgeCount.clamped(device.badge)), created_at = \(device.createdAt.storeValue),
+                        updated_at = \(device.updatedAt.storeValue), last_push_at = \(device.lastPushAt?.storeValue)::float8
+                    WHERE token = \(device.token)
+                    """, logger: logger)
+            }
+        }
+    }
+
     /// The registration's row, inserted or updated; the row is locked first so two instances
     /// registering one token one after the other keep each other's lists.
     private func upsert(_ registration: DeviceRegistration, at now: Date, _ connection: PostgresConnection) async throws -> Device {

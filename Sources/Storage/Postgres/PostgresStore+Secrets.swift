@@ -12,3 +12,14 @@ extension PostgresStore {
         return [UInt8](try await rows("SELECT value FROM secrets WHERE name = \(name)")[0].decode(Data.self))
     }
 }
+
+extension PostgresStore {
+    public func secrets() async throws -> [String: [UInt8]] {
+        var secrets: [String: [UInt8]] = [:]
+        for row in try await rows("SELECT name, value FROM secrets") {
+            let (name, value) = try row.decode((String, Data).self)
+            secrets[name] = [UInt8](value)
+        }
+        return secrets
+    }
+}
