@@ -6,6 +6,8 @@ import Logging
 public protocol InstanceCoordination: Sendable {
     /// Whether other instances may share the store: only then are alarms published to them.
     var isShared: Bool { get }
+    /// The longest message `broadcast` takes, in bytes.
+    var largestMessage: Int { get }
     /// Sends `message` to every instance that is receiving, this one included.
     func broadcast(_ message: String) async throws
     /// Calls `handle` with each message any instance broadcasts, until cancelled or the connection fails.
@@ -21,6 +23,8 @@ public struct SingleInstance: InstanceCoordination {
     public init() {}
 
     public var isShared: Bool { false }
+
+    public var largestMessage: Int { .max }
 
     public func broadcast(_ message: String) async throws {}
 

@@ -10,13 +10,11 @@ struct PeerAlarms: Sendable {
     let instanceID: String
     let coordination: any InstanceCoordination
     let logger: Logger
-    /// The message size the coordination takes.
-    var limit = 7_999
 
     /// Publishes `alarm`; a failure is logged, not thrown: this instance's own deliveries are done.
     func publish(_ alarm: Alarm, channels: Set<DeliveryChannel>) async {
         do {
-            let message = try PeerAlarm(origin: instanceID, alarm: alarm, channels: channels).message(limit: limit)
+            let message = try PeerAlarm(origin: instanceID, alarm: alarm, channels: channels).message(limit: coordination.largestMessage)
             try await coordination.broadcast(message)
         } catch {
             logger.error(

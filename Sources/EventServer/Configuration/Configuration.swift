@@ -143,6 +143,10 @@ public struct Configuration: Sendable, Equatable {
         public var user = ""
         public var password = ""
         public var monitors: [Monitor] = []
+        /// The names `monitors` gives, by id (the first, if an id is listed twice).
+        public var monitorNames: [Int: String] {
+            Dictionary(monitors.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
+        }
         public var shmDir = "/dev/shm"
         public var pollInterval = 0.25
         public var sendEventEnd = false

@@ -234,7 +234,7 @@ struct ConsoleController: Sendable {
         }
         let devices = try await context.store.devices()
         let kinds = Dictionary(grouping: devices) { "\($0.platform.rawValue), \($0.state.rawValue)" }
-        let names = Dictionary(context.configuration.zoneminder.monitors.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
+        let names = context.configuration.zoneminder.monitorNames
         let lastAlarms = try await context.store.recentEvents().values.joined().sorted { $0.time > $1.time }.prefix(10)
         return html(
             pages.render(
@@ -363,7 +363,7 @@ struct ConsoleController: Sendable {
     private func monitors(_ request: Request, _ session: ConsoleSessions.Session) async throws -> Response {
         let mutes = try await context.store.monitorMutes()
         let recent = pictures == nil ? [:] : try await context.store.recentEvents()
-        var names = Dictionary(context.configuration.zoneminder.monitors.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
+        var names = context.configuration.zoneminder.monitorNames
         for id in Set(mutes.keys).union(recent.keys) where names[id] == nil { names[id] = "" }
         var values = layout(session, title: "Monitors", current: "monitorsPage")
         values["monitors"] = names.keys.sorted().map { id -> [String: Any] in

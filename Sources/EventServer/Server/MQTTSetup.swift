@@ -12,7 +12,7 @@ struct MQTTSetup: Sendable {
     let configured: Bool
 
     static func make(configuration: Configuration, logger: Logger) throws -> MQTTSetup {
-        let monitors = Dictionary(configuration.zoneminder.monitors.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
+        let monitors = configuration.zoneminder.monitorNames
         let sender = try MQTTSender(brokers: configuration.mqtt, monitors: monitors, logger: logger)
         return MQTTSetup(sender: sender, configured: !configuration.mqtt.isEmpty)
     }

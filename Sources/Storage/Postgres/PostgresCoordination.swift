@@ -9,7 +9,7 @@ public struct PostgresCoordination: InstanceCoordination {
     /// The `NOTIFY` channel alarms travel on.
     public static let channel = "zmes_alarms"
     /// PostgreSQL's limit on a `NOTIFY` payload is 8,000 bytes.
-    public static let largestMessage = 7_999
+    public var largestMessage: Int { 7_999 }
 
     let client: PostgresClient
     let logger: Logger
@@ -22,7 +22,7 @@ public struct PostgresCoordination: InstanceCoordination {
     public var isShared: Bool { true }
 
     public func broadcast(_ message: String) async throws {
-        guard message.utf8.count <= Self.largestMessage else { throw StoreError.messageTooLarge(bytes: message.utf8.count) }
+        guard message.utf8.count <= largestMessage else { throw StoreError.messageTooLarge(bytes: message.utf8.count) }
         try await client.query("SELECT pg_notify(\(Self.channel), \(message))", logger: logger)
     }
 
