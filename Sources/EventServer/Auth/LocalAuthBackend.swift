@@ -1,3 +1,4 @@
+import Foundation
 import HummingbirdBcrypt
 import Model
 import NIOPosix
@@ -6,11 +7,15 @@ import Storage
 /// Users kept in the store with bcrypt hashes (`zmes user add`).
 public struct LocalAuthBackend: AuthBackend {
     let store: any Store
+    /// Successes remembered for `auth.login_cache` seconds (a salted hash, never the password).
+    private let verified: VerifiedLogins
     /// Verified against when the user does not exist, so a wrong name costs as much as a wrong password.
     private static let decoyHash = Bcrypt.hash("zmes-decoy-password", cost: PasswordHasher.cost)
 
-    public init(store: any Store) {
+    /// - Parameter loginCache: seconds a successful check is remembered (`auth.login_cache`); 0: never.
+    public init(store: any Store, loginCache: TimeInterval = 300) {
         self.store = store
+        self.verified = VerifiedLogins(lifetime: loginCache)
     }
 
     public func authenticate(user: String, password: String) async throws(AuthError) -> AuthenticatedUser {
@@ -20,9 +25,15 @@ public struct LocalAuthBackend: AuthBackend {
         } catch {
             throw .unavailable("store: \(error)")
         }
-        let hash = record?.passwordHash ?? Self.decoyHash
-        let matches = await PasswordHasher.verify(password, hash: hash)
-        guard let record, matches else { throw .badCredentials }
+        guard let record else {
+            _ = await PasswordHasher.verify(password, hash: Self.decoyHash)
+            throw .badCredentials
+        }
+        let hash = record.passwordHash
+        let matches = await verified.check(user: record.name, password: password, storedHash: hash) {
+            await PasswordHasher.verify(password, hash: hash)
+        }
+        guard matches else { throw .badCredentials }
         return AuthenticatedUser(name: record.name, monitors: record.monitors)
     }
 

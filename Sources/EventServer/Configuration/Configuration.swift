@@ -65,6 +65,9 @@ public struct Configuration: Sendable, Equatable {
         /// Seconds past the last successful ZoneMinder check that permissions are still used
         /// while ZoneMinder cannot be asked (down, or no token to ask with).
         public var zoneminderGrace: Double = 86_400
+        /// Seconds a successful local login is remembered, as a salted hash, so a reconnect storm
+        /// is not one bcrypt check per phone; 0: every login is checked.
+        public var loginCache: Double = 300
     }
 
     public struct Store: Sendable, Equatable {

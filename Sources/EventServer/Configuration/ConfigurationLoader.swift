@@ -14,7 +14,7 @@ public struct ConfigurationLoader: Sendable {
         "server.max_message_size", "server.max_sessions", "server.handshake_timeout", "server.ping_interval", "server.instance_id",
         "admin.address", "admin.port", "admin.token", "admin.idle_timeout", "admin.tls.enabled", "admin.tls.cert", "admin.tls.key",
         "auth.enabled", "auth.timeout", "auth.backend", "auth.max_failures", "auth.failure_window",
-        "auth.max_failures_per_user", "auth.recheck_interval", "auth.zoneminder_recheck", "auth.zoneminder_grace",
+        "auth.max_failures_per_user", "auth.recheck_interval", "auth.zoneminder_recheck", "auth.zoneminder_grace", "auth.login_cache",
         "store.backend", "store.path", "store.url", "store.password", "store.password_file",
         "push.enabled", "push.max_age", "push.claim_lease", "push.retention", "push.title", "push.body",
         "push.date_format", "push.tag_event_id", "push.replace_previous",
@@ -177,6 +177,7 @@ public struct ConfigurationLoader: Sendable {
         c.auth.recheckInterval = try reader.double("auth.recheck_interval", default: c.auth.recheckInterval, range: 0.1...3600)
         c.auth.zoneminderRecheck = try reader.double("auth.zoneminder_recheck", default: c.auth.zoneminderRecheck, range: 1...86_400)
         c.auth.zoneminderGrace = try reader.double("auth.zoneminder_grace", default: c.auth.zoneminderGrace, range: 0...(30 * 86_400))
+        c.auth.loginCache = try reader.double("auth.login_cache", default: c.auth.loginCache, range: 0...86_400)
         c.store = try Self.store(reader)
         c.push.enabled = try reader.bool("push.enabled", default: c.push.enabled)
         c.push.maxAge = try reader.int("push.max_age", default: c.push.maxAge, range: 1...(30 * 86_400))

@@ -144,7 +144,7 @@ struct DeliveryPipeline: Sendable {
     ) -> any AuthBackend {
         switch (configuration.auth.enabled, configuration.auth.backend) {
         case (false, _): return OpenAuthBackend()
-        case (true, .local): return LocalAuthBackend(store: store)
+        case (true, .local): return LocalAuthBackend(store: store, loginCache: configuration.auth.loginCache)
         case (true, .zoneminder):
             return ZoneMinderAuthBackend(
                 api: zoneMinderAPI, store: store, cacheLifetime: configuration.zoneminder.loginCache,

@@ -65,6 +65,7 @@ struct CheckConfig: AsyncParsableCommand {
               recheck_interval: \(c.auth.recheckInterval)
               zoneminder_recheck: \(c.auth.zoneminderRecheck)
               zoneminder_grace: \(c.auth.zoneminderGrace)
+              login_cache: \(c.auth.loginCache)
             store:
               backend: \(c.store.backend.rawValue)
               path: "\(c.store.path)"
