@@ -5,11 +5,16 @@ import ZmesBenchSupport
 struct StartupIdleReport {
     var startup: StartupMeasurement.Result
     var idle: IdleMeasurement.Result
+    var storm: ReconnectStorm.Result
+    /// The same storm with `auth.login_cache: 0` (a bcrypt check per login), on fewer sessions.
+    var stormReference: ReconnectStorm.Result
     var cores: Int
     var launches: Int
 
     /// "Near zero": at most 1% of one core with the sessions open.
     static let idleTargetPercent = 1.0
+    /// Issue 17: 1,000 sessions logging in at once, all authenticated within 2 s.
+    static let stormTargetSeconds = 2.0
 
     func print() {
         let tls = median(startup.tls) * 1_000
@@ -34,6 +39,14 @@ struct StartupIdleReport {
         Swift.print("| no sessions (reference) | \(format(idle.emptyPercent, 3)) | |")
         Swift.print("| \(idle.sessions) authenticated sessions | \(format(idle.sessionsPercent, 3)) | \(idle.threads) |")
         Swift.print("")
+        Swift.print("| reconnect storm: sessions logging in at once, one local user (bcrypt cost 10) | seconds to the last Success | ms per session |")
+        Swift.print("|---|---:|---:|")
+        for run in [storm, stormReference] {
+            Swift.print(
+                "| \(run.sessions) sessions, auth.login_cache: \(format(run.loginCache, 0)) | \(format(run.seconds, 2)) | "
+                    + "\(format(run.seconds * 1_000 / Double(run.sessions), 2)) |")
+        }
+        Swift.print("")
         let lines = [
             SummaryLine(
                 name: "startup_to_wss_tls", value: tls, unit: "ms", referenceName: "zmes_help_launch_to_exit", referenceValue: help,
@@ -48,6 +61,10 @@ struct StartupIdleReport {
                 name: "idle_cpu_\(idle.sessions)_sessions", value: idle.sessionsPercent, unit: "%core", referenceName: "idle_cpu_0_sessions",
                 referenceValue: idle.emptyPercent, target: "<=\(format(Self.idleTargetPercent, 0))%core",
                 verdict: idle.sessionsPercent <= Self.idleTargetPercent ? .pass : .fail),
+            SummaryLine(
+                name: "reconnect_storm_\(storm.sessions)_sessions_all_authenticated", value: storm.seconds, unit: "s",
+                referenceName: "reconnect_storm_\(stormReference.sessions)_sessions_login_cache_0", referenceValue: stormReference.seconds,
+                target: "<=\(format(Self.stormTargetSeconds, 0))s", verdict: storm.seconds <= Self.stormTargetSeconds ? .pass : .fail),
         ]
         for line in lines { Swift.print(line.text) }
     }

@@ -63,7 +63,13 @@ public struct ZmesSandbox: Sendable {
     ///   - authEnabled: false makes every login succeed without a bcrypt check
     ///     (the client still sends `auth` and waits for `Success`).
     ///   - pingInterval: seconds between server pings; large keeps them out of a timed run.
-    public init(name: String, authEnabled: Bool = false, maxSessions: Int = 20_000, pingInterval: Double = 3_600) throws(BenchmarkError) {
+    ///   - loginCache: `auth.login_cache` (seconds a successful login is remembered; 0: none).
+    ///   - maxLoginAttempts: `auth.max_failures` per client address. Every benchmark client comes from
+    ///     127.0.0.1, where real phones come from many addresses; the per-user limit is off.
+    public init(
+        name: String, authEnabled: Bool = false, maxSessions: Int = 20_000, pingInterval: Double = 3_600, loginCache: Double = 300,
+        maxLoginAttempts: Int = 100_000
+    ) throws(BenchmarkError) {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)").path
         do {
             try FileManager.default.createDirectory(atPath: directory + "/data", withIntermediateDirectories: true)
@@ -90,6 +96,9 @@ public struct ZmesSandbox: Sendable {
             auth:
               enabled: \(authEnabled)
               timeout: 120
+              login_cache: \(loginCache)
+              max_failures: \(maxLoginAttempts)
+              max_failures_per_user: 0
             store:
               path: \(directory)/data/zmes.sqlite
             push:
@@ -99,6 +108,26 @@ public struct ZmesSandbox: Sendable {
         guard FileManager.default.createFile(atPath: configPath, contents: Data(yaml.utf8)) else {
             throw .launchFailed("cannot write \(configPath)")
         }
+    }
+
+    /// `zmes user add NAME --password-stdin` on this sandbox's store (a bcrypt hash at zmes's cost).
+    public func addUser(zmes: String, name: String, password: String) throws(BenchmarkError) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: zmes)
+        process.arguments = ["user", "add", name, "--password-stdin", "--config", configPath]
+        let input = Pipe()
+        process.standardInput = input
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        do {
+            try process.run()
+            try input.fileHandleForWriting.write(contentsOf: Data((password + "\n").utf8))
+            try input.fileHandleForWriting.close()
+        } catch {
+            throw .launchFailed("zmes user add: \(error)")
+        }
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw .launchFailed("zmes user add \(name) exited \(process.terminationStatus)") }
     }
 
     /// Starts `zmes serve`. With `ZMES_BENCH_WRAPPER` set (e.g. `valgrind --tool=massif`),

@@ -154,3 +154,29 @@ struct LoginLimitTests {
         #expect(throws: ConfigurationError.self) { try ConfigurationLoader().load(yaml: "server:\n  trusted_proxies: [\"10.0.0.0/33\"]\n") }
     }
 }
+
+/// `auth.login_cache` beside the limits: a remembered login counts no attempt, but is refused
+/// like any other while a limit lasts.
+@Suite("Login limits with remembered logins")
+struct RememberedLoginLimitTests {
+    @Test("once alice's login is remembered, 40 of her phones logging in at once from one address all succeed (auth.max_failures 5)")
+    func stormFromOneAddress() async throws {
+        try await LoginLimitTests.withLimits(maxFailures: 5, maxFailuresPerUser: 5) { server in
+            #expect(try await LoginLimitTests.wrongLogin(server, password: "secret") == "Success")
+            let outcomes = try await withThrowingTaskGroup(of: String.self) { group in
+                for _ in 0..<40 { group.addTask { try await LoginLimitTests.wrongLogin(server, password: "secret") } }
+                return try await group.reduce(into: [String: Int]()) { $0[$1, default: 0] += 1 }
+            }
+            #expect(outcomes == ["Success": 40])
+        }
+    }
+
+    @Test("while an address is rate-limited, even alice's remembered password gets RATELIMITED from it")
+    func limitStillApplies() async throws {
+        try await LoginLimitTests.withLimits(maxFailures: 3, maxFailuresPerUser: 0) { (server: TestServer) async throws in
+            #expect(try await LoginLimitTests.wrongLogin(server, password: "secret") == "Success")
+            for _ in 0..<3 { #expect(try await LoginLimitTests.wrongLogin(server) == "BADAUTH") }
+            #expect(try await LoginLimitTests.wrongLogin(server, password: "secret") == "RATELIMITED")
+        }
+    }
+}

@@ -49,6 +49,10 @@ public struct MonitorPermissions: Sendable {
 /// Checks websocket logins and tells the router which monitors each device owner may see.
 public protocol AuthBackend: Sendable {
     func authenticate(user: String, password: String) async throws(AuthError) -> AuthenticatedUser
+    /// The user, when this exact login succeeded recently and is still remembered
+    /// (`auth.login_cache`): answered without a password check, so it needs no attempt counted
+    /// against the limits. `nil`: ask `authenticate`.
+    func rememberedLogin(user: String, password: String) async -> AuthenticatedUser?
     func monitorPermissions() async throws -> MonitorPermissions
     /// The same answer as `monitorPermissions()` for the users in `users`; the router asks
     /// only about the owners of the devices an alarm concerns, so its cost does not grow
@@ -62,6 +66,8 @@ public protocol AuthBackend: Sendable {
 
 extension AuthBackend {
     public func recheck() async {}
+
+    public func rememberedLogin(user: String, password: String) async -> AuthenticatedUser? { nil }
 
     /// Reads every user's permissions and keeps the ones asked for; backends that can
     /// look users up one by one implement it themselves.

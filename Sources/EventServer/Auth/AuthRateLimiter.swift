@@ -61,6 +61,15 @@ public actor AuthRateLimiter {
         IPAddress(address)?.rateLimitKey ?? address
     }
 
+    /// Why an attempt by `user` from `address` would be refused now, without counting one:
+    /// a login answered without a password check (a remembered success) must still be refused
+    /// while a limit lasts, or it would be a free oracle for guesses.
+    public func refusal(address: String, user: String, now: Date = Date()) -> Refusal? {
+        if recent(byAddress[Self.key(forAddress: address)], now: now).count >= limits.maxFailuresPerAddress { return .address }
+        if limits.maxFailuresPerUser > 0, recent(byUser[String(user.prefix(256))], now: now).count >= limits.maxFailuresPerUser { return .user }
+        return nil
+    }
+
     /// Counts an attempt by `user` from `address` unless either budget is spent.
     public func reserve(address: String, user: String, now: Date = Date()) throws(Refusal) -> Reservation {
         sweepIfDue(now)

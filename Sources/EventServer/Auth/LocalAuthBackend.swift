@@ -37,6 +37,13 @@ public struct LocalAuthBackend: AuthBackend {
         return AuthenticatedUser(name: record.name, monitors: record.monitors)
     }
 
+    public func rememberedLogin(user: String, password: String) async -> AuthenticatedUser? {
+        guard let record = try? await store.user(named: user),
+            await verified.remembers(user: record.name, password: password, storedHash: record.passwordHash)
+        else { return nil }
+        return AuthenticatedUser(name: record.name, monitors: record.monitors)
+    }
+
     public func monitorPermissions() async throws -> MonitorPermissions {
         MonitorPermissions(byUser: Dictionary(uniqueKeysWithValues: try await store.users().map { ($0.name, $0.monitors) }))
     }

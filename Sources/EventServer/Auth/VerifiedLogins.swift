@@ -50,6 +50,12 @@ actor VerifiedLogins {
         return matches
     }
 
+    /// Whether this exact login succeeded within `lifetime` seconds; never runs a check.
+    func remembers(user: String, password: String, storedHash: String) -> Bool {
+        guard lifetime > 0 else { return false }
+        return remembered[fingerprint(user: user, password: password, storedHash: storedHash)].map { $0 > Date() } ?? false
+    }
+
     /// Drops expired entries at most once per `lifetime`, so memory stays bounded by the logins
     /// that succeeded within it.
     private func forgetExpired(_ now: Date) {

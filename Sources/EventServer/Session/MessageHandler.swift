@@ -80,10 +80,16 @@ struct MessageHandler {
 
     private mutating func authenticate(frame: ClientFrame, user: String, password: String, monlist: JSONValue?, intlist: JSONValue?) async {
         // The attempt is counted before the password check, so concurrent guesses cannot all pass.
+        // A remembered success needs no check, so it is not counted (a reconnect storm from
+        // behind one address stays under the limits), but it is refused like any other while a
+        // limit lasts.
         var reservation: AuthRateLimiter.Reservation?
+        var remembered: AuthenticatedUser?
         if context.authRequired {
-            do {
-                reservation = try await context.rateLimiter.reserve(address: state.address, user: user)
+            do throws(AuthRateLimiter.Refusal) {
+                if let refusal = await context.rateLimiter.refusal(address: state.address, user: user) { throw refusal }
+                remembered = await context.auth.rememberedLogin(user: user, password: password)
+                if remembered == nil { reservation = try await context.rateLimiter.reserve(address: state.address, user: user) }
             } catch {
                 logger.warning(
                     "login refused: too many failures", metadata: ["user": "\(loggedText(user))", "by": "\(error == .address ? "address" : "user")"])
@@ -95,7 +101,11 @@ struct MessageHandler {
         }
         let result: AuthenticatedUser
         do {
-            result = try await context.auth.authenticate(user: user, password: password)
+            if let remembered {
+                result = remembered
+            } else {
+                result = try await context.auth.authenticate(user: user, password: password)
+            }
         } catch {
             switch error {
             case .badCredentials:

@@ -1,0 +1,37 @@
+import Foundation
+import ZmesBenchSupport
+
+/// After a restart every phone logs in again at once. `sessions` clients open together (TLS,
+/// upgrade, `auth` → `Success`) against `zmes serve` with auth on and one local user (bcrypt at
+/// zmes's cost, 10), timed from the first connect to the last `Success`.
+///
+/// Run twice: with `auth.login_cache` (the default) and, as the reference, with it off, where
+/// every login is a bcrypt check (fewer sessions then: each costs tens of milliseconds of a core).
+struct ReconnectStorm {
+    struct Result {
+        var sessions: Int
+        var loginCache: Double
+        var seconds: Double
+    }
+
+    var zmes: String
+    var sessions: Int
+    var loginCache: Double
+
+    func run() throws -> Result {
+        let sandbox = try ZmesSandbox(name: "zmes-storm", authEnabled: true, loginCache: loginCache)
+        defer { sandbox.remove() }
+        try sandbox.addUser(zmes: zmes, name: "bench", password: "bench")
+        let server = try sandbox.launch(zmes: zmes)
+        defer { server.stop() }
+        try waitForHealthy(adminPort: sandbox.adminPort, server: server)
+        progress("  \(sessions) sessions logging in at once, auth.login_cache: \(format(loginCache, 0))")
+        let fleet = try ClientFleet(clients: sessions, alarms: 1, alarmBase: 0, monitor: 1)
+        defer { fleet.shutdown() }
+        let start = now()
+        try fleet.open(count: sessions, port: sandbox.webSocketPort, window: sessions)
+        let seconds = now() - start
+        _ = try awaitAuthenticatedSessions(sessions, adminPort: sandbox.adminPort)
+        return Result(sessions: sessions, loginCache: loginCache, seconds: seconds)
+    }
+}
