@@ -18,7 +18,8 @@
 # not tagged v<version>. The last line printed is the path of the .deb.
 #
 # It builds in .build (.build/release), where the debug build's dependency
-# checkouts already are.
+# checkouts already are, or in ZMES_PACKAGE_SCRATCH (e.g. .build-release), so it
+# can run beside a debug build (CI does).
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -37,7 +38,7 @@ trap 'rm -rf "$STAGE"' EXIT
 
 # ---------------------------------------------------------------- build
 cd "$REPO"
-build=(swift build -c release --static-swift-stdlib --product zmes)
+build=(swift build -c release --static-swift-stdlib --product zmes --scratch-path "${ZMES_PACKAGE_SCRATCH:-.build}")
 log "${build[*]} (a first release build takes about 10 minutes)"
 "${build[@]}" >"$STAGE/build.log" 2>&1 || { tail -40 "$STAGE/build.log" >&2; die "the release build failed"; }
 BIN=$("${build[@]}" --show-bin-path)/zmes
