@@ -137,6 +137,9 @@ public protocol Store: Sendable {
     func importPendingJobs(_ jobs: [PushJob]) async throws
     /// The outbox, newest first.
     func pushJobs(state: PushJobState?, since: Date?, limit: Int) async throws -> [PushJob]
+    /// Which instance (`server.instance_id`) holds each of these jobs that is claimed now; unclaimed jobs are
+    /// absent, and so is every job on a store only one instance uses (SQLite).
+    func claimants(of jobIDs: [Int64]) async throws -> [Int64: String]
     /// How many jobs are in each state (states with none are absent).
     func outboxCounts() async throws -> [PushJobState: Int]
     /// Delivered and failed pushes per minute since `since`.

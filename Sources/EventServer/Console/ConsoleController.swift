@@ -275,13 +275,17 @@ struct ConsoleController: Sendable {
             ["value": window.seconds.map(String.init) ?? "", "label": window.label, "selected": window.seconds == filter.since]
         }
         values["device"] = filter.devicePrefix
+        // On a shared store, the instance holding each claimed job (one that died keeps it until push.claim_lease).
+        let shared = context.store.coordination.isShared
+        let claimants = shared ? try await context.store.claimants(of: jobs.filter { $0.state == .queued || $0.state == .retrying }.map(\.id)) : [:]
+        values["shared"] = shared
         values["jobs"] = jobs.map { job -> [String: Any] in
             let failed: Bool = job.state == .failed
             let created: String = job.createdAt.formatted(date: .abbreviated, time: .standard)
             return [
                 "id": job.id, "state": job.state.rawValue, "provider": job.provider.rawValue, "device": String(job.token.prefix(12)) + "…",
                 "event": "\(job.alarm.monitorName) #\(job.alarm.eventId)", "reason": job.lastError ?? "", "failed": failed,
-                "created": created, "csrf": session.csrfToken,
+                "created": created, "csrf": session.csrfToken, "shared": shared, "heldBy": claimants[job.id] ?? "",
             ]
         }
         values["anyFailed"] = jobs.contains { $0.state == PushJobState.failed }

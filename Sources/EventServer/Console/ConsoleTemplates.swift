@@ -129,15 +129,15 @@ enum ConsoleTemplates {
         <table>
         <thead><tr><th scope="col"><span class="visually-hidden">Choose</span></th><th scope="col">Id</th><th scope="col">State</th>
         <th scope="col">Provider</th><th scope="col">Device</th><th scope="col">Event</th><th scope="col">Created</th><th scope="col">Reason</th>
-        <th scope="col"><span class="visually-hidden">Action</span></th></tr></thead>
+        {{#shared}}<th scope="col">Held by</th>{{/shared}}<th scope="col"><span class="visually-hidden">Action</span></th></tr></thead>
         <tbody>
         {{#jobs}}<tr id="push-{{id}}">
         <td>{{#failed}}<input type="checkbox" id="choose-{{id}}" name="push-{{id}}" form="replay-selection"><label for="choose-{{id}}" class="visually-hidden">Choose push {{id}}</label>{{/failed}}</td>
         <td>{{id}}</td><td class="state">{{state}}</td><td>{{provider}}</td><td>{{device}}</td>
         <td>{{event}}</td><td>{{created}}</td><td class="reason">{{reason}}</td>
-        <td>{{#failed}}<form method="post" action="/pushes/{{id}}/replay"><input type="hidden" name="csrf" value="{{csrf}}">
+        {{#shared}}<td class="held-by">{{heldBy}}</td>{{/shared}}<td>{{#failed}}<form method="post" action="/pushes/{{id}}/replay"><input type="hidden" name="csrf" value="{{csrf}}">
         <button type="submit">Replay push {{id}}</button></form>{{/failed}}</td></tr>{{/jobs}}
-        {{^jobs}}<tr><td colspan="9">No pushes.</td></tr>{{/jobs}}
+        {{^jobs}}<tr><td colspan="10">No pushes.</td></tr>{{/jobs}}
         </tbody>
         </table>
         {{#anyFailed}}<p><button type="submit" form="replay-selection">Replay the chosen pushes</button></p>{{/anyFailed}}
