@@ -74,7 +74,11 @@ public struct AlarmRouter: Sendable {
     /// device the origin pushed gets no websocket copy here (the supplementary frame is the origin's
     /// alone); a device served only over its socket is recorded in the store as everywhere, so it is
     /// notified once whichever instance holds it.
+    ///
+    /// The origin published the alarm after its pushes were in the shared outbox, so this instance's
+    /// dispatcher is woken to help send them now rather than at its next idle poll.
     func routeFromPeer(_ alarm: Alarm, channels: Set<DeliveryChannel>) async throws -> RoutingReport {
+        if !channels.isDisjoint(with: [.push, .mqtt]) { onQueued() }
         guard channels.contains(.websocket) else { return RoutingReport(devicesNotified: 0, pushesQueued: 0, websocketDeliveries: 0) }
         return try await route(alarm, channels: [.websocket], fromPeerRoutedOn: channels, now: Date())
     }
