@@ -35,7 +35,9 @@ public enum NotificationRule {
         case .start:
             if let previous {
                 if previous.eventId == alarm.eventId && previous.occurrence == alarm.occurrence { return .skip }
-                if now.timeIntervalSince(previous.at) < Double(interval) { return .skip }
+                // Interval 0 means every new alarm: alarms routed at once may be recorded out of the order
+                // of their `now`s (each waits its turn to write), and none must be lost to that.
+                if interval > 0 && now.timeIntervalSince(previous.at) < Double(interval) { return .skip }
             }
             return .send(record: LastNotification(eventId: alarm.eventId, occurrence: alarm.occurrence, at: now))
         case .end:

@@ -8,6 +8,8 @@ import Model
 public final class SQLiteStore: Store {
     let pool: DatabasePool
     public let path: String
+    /// Alarms recorded at the same time, committed together (``recordNotifications(for:candidates:mqttBrokers:at:)``).
+    let notificationCommits: GroupCommit<NotificationWrite, Set<String>>
 
     public init(path: String) throws {
         self.path = path
@@ -27,12 +29,15 @@ public final class SQLiteStore: Store {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(10)
+        let pool: DatabasePool
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
             try Migrations.migrator.migrate(pool)
         } catch {
             throw StoreError.cannotOpen(path: path, reason: "\(error)")
         }
+        self.pool = pool
+        notificationCommits = GroupCommit { writes in await SQLiteStore.commitNotifications(writes, in: pool) }
     }
 
     /// One file, one server: nothing to coordinate.

@@ -35,6 +35,13 @@ struct NotificationRuleTests {
         #expect(sends(alarm(8), after: last, interval: 30))
     }
 
+    @Test("with interval 0 a new event is sent even when the last one was recorded a moment later (alarms routed at once)")
+    func outOfOrderTimes() {
+        let recordedLater = LastNotification(eventId: 7, at: now.addingTimeInterval(0.002))
+        #expect(sends(alarm(8), after: recordedLater, interval: 0))
+        #expect(!sends(alarm(8), after: recordedLater, interval: 60))
+    }
+
     @Test("an end goes only to the recipient of its start")
     func ends() {
         let last = LastNotification(eventId: 7, occurrence: 3, at: now)
