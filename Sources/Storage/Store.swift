@@ -135,8 +135,8 @@ public protocol Store: Sendable {
     /// A job already attempted keeps a badge (its device's count as imported), so claiming it again does not
     /// raise the device's count a second time; import the devices first.
     func importPendingJobs(_ jobs: [PushJob]) async throws
-    /// The outbox, newest first.
-    func pushJobs(state: PushJobState?, since: Date?, limit: Int) async throws -> [PushJob]
+    /// The outbox jobs `query` matches, newest first, at most `limit`.
+    func pushJobs(matching query: PushJobQuery, limit: Int) async throws -> [PushJob]
     /// Which instance (`server.instance_id`) holds each of these jobs that is claimed now; unclaimed jobs are
     /// absent, and so is every job on a store only one instance uses (SQLite).
     func claimants(of jobIDs: [Int64]) async throws -> [Int64: String]
@@ -234,6 +234,11 @@ extension Store {
     @discardableResult
     public func deleteFinishedJobs(finishedBefore cutoff: Date) async throws -> Int {
         try await deleteFinishedJobs(finishedBefore: cutoff, limit: 500)
+    }
+
+    /// The outbox, newest first, optionally only one state and only jobs created since a time.
+    public func pushJobs(state: PushJobState?, since: Date?, limit: Int) async throws -> [PushJob] {
+        try await pushJobs(matching: PushJobQuery(state: state, since: since), limit: limit)
     }
 
     public func pushJobs(state: PushJobState? = nil, since: Date? = nil) async throws -> [PushJob] {

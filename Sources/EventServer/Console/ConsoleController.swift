@@ -262,8 +262,7 @@ struct ConsoleController: Sendable {
         let filter = PushFilter { name in query[Substring(name)].map(String.init) }
         // The counts first: a change after them (while the list is read) still reloads the page.
         let live = try await ConsoleChanges.state(context.store)
-        let read = try await context.store.pushJobs(state: filter.state, since: filter.start(now: Date()), limit: 5_000)
-        let jobs: [PushJob] = Array(read.filter(filter.matches).prefix(500))
+        let jobs = try await context.store.pushJobs(matching: filter.query(now: Date()), limit: 500)
         var values = layout(session, title: "Pushes", current: "pushesPage", live: live)
         values["states"] = ([nil] + PushJobState.allCases).map { option -> [String: Any] in
             ["value": option?.rawValue ?? "", "label": option?.rawValue ?? "all", "selected": option == filter.state]

@@ -1,5 +1,6 @@
 import Foundation
 import Model
+import Storage
 
 /// What the Pushes page shows: the outbox narrowed by state, provider, a device's token prefix and a
 /// time window, as the page's query says (`/pushes?state=failed&provider=apns&device=5e5e&since=3600`).
@@ -30,8 +31,8 @@ struct PushFilter: Sendable, Equatable {
 
     func start(now: Date) -> Date? { since.map { now.addingTimeInterval(-TimeInterval($0)) } }
 
-    /// Whether a job read for the state and window also matches the provider and device.
-    func matches(_ job: PushJob) -> Bool {
-        (provider == nil || job.provider == provider) && (devicePrefix.isEmpty || job.token.hasPrefix(devicePrefix))
+    /// The store's query for this filter at `now`.
+    func query(now: Date) -> PushJobQuery {
+        PushJobQuery(state: state, provider: provider, tokenPrefix: devicePrefix, since: start(now: now))
     }
 }

@@ -3,16 +3,24 @@ import GRDB
 import Model
 
 extension SQLiteStore {
-    /// The outbox, newest first, optionally only one state and only jobs created since a time.
-    public func pushJobs(state: PushJobState?, since: Date?, limit: Int) async throws -> [PushJob] {
+    public func pushJobs(matching query: PushJobQuery, limit: Int) async throws -> [PushJob] {
         try await pool.read { db in
             var conditions: [String] = []
             var arguments: StatementArguments = []
-            if let state {
+            if let state = query.state {
                 conditions.append("state = ?")
                 _ = arguments.append(contentsOf: [state.rawValue])
             }
-            if let since {
+            if let provider = query.provider {
+                conditions.append("provider = ?")
+                _ = arguments.append(contentsOf: [provider.rawValue])
+            }
+            if !query.tokenPrefix.isEmpty {
+                // Compared as text, not LIKE: a prefix holding % or _ means those characters.
+                conditions.append("substr(token, 1, ?) = ?")
+                _ = arguments.append(contentsOf: [query.tokenPrefix.unicodeScalars.count, query.tokenPrefix])
+            }
+            if let since = query.since {
                 conditions.append("created_at >= ?")
                 _ = arguments.append(contentsOf: [since.storeValue])
             }

@@ -4,12 +4,15 @@ import PostgresNIO
 
 /// What operators read: `push list`, `/api/v1/pushes`, the console's chart and monitors page, `/metrics`.
 extension PostgresStore {
-    public func pushJobs(state: PushJobState?, since: Date?, limit: Int) async throws -> [PushJob] {
-        try await rows(
+    public func pushJobs(matching query: PushJobQuery, limit: Int) async throws -> [PushJob] {
+        let (state, provider, since) = (query.state?.rawValue, query.provider?.rawValue, query.since?.storeValue)
+        return try await rows(
             """
             SELECT \(unescaped: PushJob.columns) FROM outbox
-            WHERE (\(state?.rawValue)::text IS NULL OR state = \(state?.rawValue)::text)
-              AND (\(since?.storeValue)::float8 IS NULL OR created_at >= \(since?.storeValue)::float8)
+            WHERE (\(state)::text IS NULL OR state = \(state)::text)
+              AND (\(provider)::text IS NULL OR provider = \(provider)::text)
+              AND starts_with(token, \(query.tokenPrefix)::text)
+              AND (\(since)::float8 IS NULL OR created_at >= \(since)::float8)
             ORDER BY id DESC LIMIT \(limit)
             """
         ).compactMap(PushJob.init(postgres:))
