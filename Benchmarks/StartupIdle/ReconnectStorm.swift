@@ -8,17 +8,13 @@ import ZmesBenchSupport
 /// Run twice: with `auth.login_cache` (the default) and, as the reference, with it off, where
 /// every login is a bcrypt check (fewer sessions then: each costs tens of milliseconds of a core).
 struct ReconnectStorm {
-    struct Result {
-        var sessions: Int
-        var loginCache: Double
-        var seconds: Double
-    }
-
     var zmes: String
     var sessions: Int
     var loginCache: Double
+    /// Seconds from the first connect to the last `Success`, once run.
+    private(set) var seconds = Double.nan
 
-    func run() throws -> Result {
+    mutating func run() throws {
         let sandbox = try ZmesSandbox(name: "zmes-storm", authEnabled: true, loginCache: loginCache)
         defer { sandbox.remove() }
         try sandbox.addUser(zmes: zmes, name: "bench", password: "bench")
@@ -30,8 +26,7 @@ struct ReconnectStorm {
         defer { fleet.shutdown() }
         let start = now()
         try fleet.open(count: sessions, port: sandbox.webSocketPort, window: sessions)
-        let seconds = now() - start
+        seconds = now() - start
         _ = try awaitAuthenticatedSessions(sessions, adminPort: sandbox.adminPort)
-        return Result(sessions: sessions, loginCache: loginCache, seconds: seconds)
     }
 }

@@ -5,9 +5,9 @@ import ZmesBenchSupport
 struct StartupIdleReport {
     var startup: StartupMeasurement.Result
     var idle: IdleMeasurement.Result
-    var storm: ReconnectStorm.Result
+    var storm: ReconnectStorm
     /// The same storm with `auth.login_cache: 0` (a bcrypt check per login), on fewer sessions.
-    var stormReference: ReconnectStorm.Result
+    var stormReference: ReconnectStorm
     var cores: Int
     var launches: Int
 

@@ -27,8 +27,10 @@ progress("StartupIdle: zmes=\(zmes) launches=\(launches) idle=\(idleSeconds)s se
 do {
     let startup = try StartupMeasurement(zmes: zmes, launches: launches).run()
     let idle = try IdleMeasurement(zmes: zmes, sessions: sessions, seconds: idleSeconds).run()
-    let cached = try ReconnectStorm(zmes: zmes, sessions: storm, loginCache: 300).run()
-    let uncached = try ReconnectStorm(zmes: zmes, sessions: stormReference, loginCache: 0).run()
+    var cached = ReconnectStorm(zmes: zmes, sessions: storm, loginCache: 300)
+    try cached.run()
+    var uncached = ReconnectStorm(zmes: zmes, sessions: stormReference, loginCache: 0)
+    try uncached.run()
     StartupIdleReport(startup: startup, idle: idle, storm: cached, stormReference: uncached, cores: cores, launches: launches).print()
 } catch {
     progress("StartupIdle failed: \(error)")
