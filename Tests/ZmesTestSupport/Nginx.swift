@@ -1,32 +1,41 @@
 import Foundation
-import ZmesTestSupport
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A real nginx (Debian's package) serving HTTP/2 over TLS on a free loopback port, as a
 /// provider endpoint: its own prefix directory, pid file and logs, stopped by its PID.
 ///
 /// It answers `return 200` on `/3/device/`, as nginx does when it replies before reading a
-/// request body, and logs `method uri status` per request in `access.log`.
-final class Nginx: Sendable {
-    static let executable = "/usr/sbin/nginx"
-    static var isInstalled: Bool { FileManager.default.isExecutableFile(atPath: executable) }
+/// request body, and logs `method uri status msec` per request in `access.log` (`msec`: the
+/// time nginx logged it, seconds since 1970 to the millisecond). The end-to-end tests use it
+/// as APNs, and `Benchmarks/PushThroughput` as an endpoint faster than the in-process mock.
+public final class Nginx: Sendable {
+    public static let executable = "/usr/sbin/nginx"
+    public static var isInstalled: Bool { FileManager.default.isExecutableFile(atPath: executable) }
 
-    let directory: String
-    let port: Int
+    public let directory: String
+    public let port: Int
     private let process: Process
 
-    var url: String { "https://127.0.0.1:\(port)" }
-    var accessLogPath: String { directory + "/access.log" }
+    public var url: String { "https://127.0.0.1:\(port)" }
+    public var accessLogPath: String { directory + "/access.log" }
+    public var pid: pid_t { process.processIdentifier }
 
     /// - Parameters:
     ///   - certificatePEM: the server certificate for 127.0.0.1 (clients verify it with their CA file).
     ///   - privateKeyPEM: its key.
-    init(in directory: String, certificatePEM: String, privateKeyPEM: String) async throws {
+    ///   - maxConcurrentStreams: `http2_max_concurrent_streams`; `nil` keeps nginx's default (128),
+    ///     below the 1,000 APNs allows, which caps what a client may keep in flight on one connection.
+    public init(in directory: String, certificatePEM: String, privateKeyPEM: String, maxConcurrentStreams: Int? = nil) async throws {
         self.directory = directory
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try certificatePEM.write(toFile: directory + "/server.pem", atomically: true, encoding: .utf8)
         try privateKeyPEM.write(toFile: directory + "/server.key", atomically: true, encoding: .utf8)
-        port = try Zmes.freePort()
-        // Debian's defaults otherwise: 128 concurrent streams, keepalive_requests 1000 (then GOAWAY).
+        port = try freeLoopbackPort()
+        let streams = maxConcurrentStreams.map { "http2_max_concurrent_streams \($0);" } ?? ""
+        // Debian's defaults otherwise: keepalive_requests 1000 (then GOAWAY).
         try """
             daemon off;
             master_process off;
@@ -34,7 +43,7 @@ final class Nginx: Sendable {
             error_log \(directory)/error.log notice;
             events { worker_connections 1024; }
             http {
-                log_format push '$request_method $request_uri $status';
+                log_format push '$request_method $request_uri $status $msec';
                 access_log \(directory)/access.log push;
                 client_body_temp_path \(directory)/body;
                 proxy_temp_path \(directory)/proxy;
@@ -43,6 +52,7 @@ final class Nginx: Sendable {
                 scgi_temp_path \(directory)/scgi;
                 server {
                     listen 127.0.0.1:\(port) ssl http2;
+                    \(streams)
                     ssl_certificate \(directory)/server.pem;
                     ssl_certificate_key \(directory)/server.key;
                     location /3/device/ { return 200; }
@@ -65,19 +75,46 @@ final class Nginx: Sendable {
         }
     }
 
-    /// Request paths nginx logged for `method`, each with how many times.
-    func loggedRequests(method: String = "POST") throws -> [String: Int] {
+    /// One request in the access log.
+    public struct LoggedRequest: Sendable {
+        public var method: Substring
+        public var uri: Substring
+        public var status: Int
+        /// When nginx logged it: seconds since 1970.
+        public var time: Double
+    }
+
+    /// Every request in the access log so far, in the order nginx logged them.
+    public func accessLog() throws -> [LoggedRequest] {
         let log = try String(contentsOfFile: accessLogPath, encoding: .utf8)
-        var counts: [String: Int] = [:]
-        for line in log.split(separator: "\n") {
+        return log.split(separator: "\n").compactMap { line in
             let fields = line.split(separator: " ")
-            guard fields.count == 3, fields[0] == method else { continue }
-            counts[String(fields[1]), default: 0] += 1
+            guard fields.count == 4, let status = Int(fields[2]), let time = Double(fields[3]) else { return nil }
+            return LoggedRequest(method: fields[0], uri: fields[1], status: status, time: time)
+        }
+    }
+
+    /// Request paths nginx logged for `method`, each with how many times.
+    public func loggedRequests(method: String = "POST") throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for request in try accessLog() where request.method == method {
+            counts[String(request.uri), default: 0] += 1
         }
         return counts
     }
 
-    func stop() {
+    /// Empties the access log between measurements; nginx keeps appending to the same file.
+    public func truncateAccessLog() throws {
+        guard truncate(accessLogPath, 0) == 0 else { throw TestFailure("cannot truncate \(accessLogPath): errno \(errno)") }
+    }
+
+    /// The access log's size in bytes: cheap to poll while requests arrive.
+    public var accessLogBytes: Int {
+        var info = stat()
+        return stat(accessLogPath, &info) == 0 ? Int(info.st_size) : 0
+    }
+
+    public func stop() {
         guard process.isRunning else { return }
         kill(process.processIdentifier, SIGQUIT)  // graceful: finishes what is in flight
         let deadline = Date().addingTimeInterval(10)
