@@ -46,10 +46,10 @@ struct NginxReport {
         guard let reference = serve.first else { return }
         Swift.print("")
         Swift.print("Instances: the same \(reference.devices) devices and one alarm; CPU seconds per process from the alarm to the last push (/proc, user + system)")
-        var table = [["configuration", "seconds", "pushes/s", "ratio to SQLite x1", "resent", "CPU s zmes (each)", "CPU s PostgreSQL", "CPU s nginx", "CPU s bench", "cores busy", "CPU µs/push"]]
+        var table = [["configuration", "seconds", "first push after s", "pushes/s", "ratio to SQLite x1", "resent", "CPU s zmes (each)", "CPU s PostgreSQL", "CPU s nginx", "CPU s bench", "cores busy", "CPU µs/push"]]
         for run in serve {
             table.append([
-                run.name, format(run.seconds, 3), format(run.rate, 0), format(run.rate / reference.rate, 2), String(run.resends),
+                run.name, format(run.seconds, 3), format(run.firstPush, 3), format(run.rate, 0), format(run.rate / reference.rate, 2), String(run.resends),
                 format(run.cpu.zmes.reduce(0, +), 2) + (run.cpu.zmes.count > 1 ? " (" + run.cpu.zmes.map { format($0, 2) }.joined(separator: " + ") + ")" : ""),
                 run.cpu.postgres.map { format($0, 2) } ?? "-", format(run.cpu.nginx, 2), format(run.cpu.bench, 2),
                 format(run.cpu.total / run.seconds, 2), format(run.cpu.total / Double(run.devices) * 1e6, 0),

@@ -10,6 +10,8 @@ struct ServeRun {
     var instances: Int
     /// From the alarm's POST to the last request nginx logged once every device had its push.
     var seconds: Double
+    /// From the alarm's POST to the first request nginx logged: routing the alarm and the first claim.
+    var firstPush: Double
     var devices: Int
     /// POSTs nginx logged in all, and how many of them were a device's second or later push.
     var logged: Int
@@ -71,12 +73,14 @@ extension ServeCluster {
         // log is that long, a stat is all the polling costs; after, the log is read at most 10 times a second.
         let deadline = now() + 300
         var end: Double?
+        var first: Double?
         while end == nil {
             guard now() < deadline else { throw BenchmarkFailure("\(name): not every device's push reached nginx within 300 s") }
             if nginx.accessLogBytes >= devices * 99 {
                 let log = try nginx.accessLog()
                 if Set(log.lazy.filter { $0.method == "POST" }.map(\.uri)).count >= devices {
                     end = log.map(\.time).max()
+                    first = log.map(\.time).min()
                     break
                 }
                 try await Task.sleep(for: .milliseconds(100))
@@ -106,7 +110,7 @@ extension ServeCluster {
         }
         let logged = perDevice.values.reduce(0, +)
         return ServeRun(
-            name: name, instances: servers.count, seconds: (end ?? now()) - start, devices: devices, logged: logged, resends: logged - devices,
+            name: name, instances: servers.count, seconds: (end ?? now()) - start, firstPush: (first ?? start) - start, devices: devices, logged: logged, resends: logged - devices,
             non200: non200, outbox: outbox, registration: registration, cpu: cpu)
     }
 }
