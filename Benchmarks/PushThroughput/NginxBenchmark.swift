@@ -17,6 +17,9 @@ struct NginxBenchmark {
     /// The release `zmes`; without it the serve rows are skipped with a note.
     let zmes: String?
     let streams = 1_000
+    /// `PUSH_THROUGHPUT_NGINX_KEEPALIVE_REQUESTS`: nginx's `keepalive_requests` (default 1,000: a GOAWAY
+    /// every 1,000 requests), to see what the reconnections cost.
+    let keepaliveRequests = ProcessInfo.processInfo.environment["PUSH_THROUGHPUT_NGINX_KEEPALIVE_REQUESTS"].flatMap(Int.init)
     let referenceInFlight = 100
 
     func run() async throws {
@@ -32,13 +35,13 @@ struct NginxBenchmark {
         try authority.writeCA(to: caFile)
         let nginx = try await Nginx(
             in: work + "/nginx", certificatePEM: authority.serverCertificatePEM, privateKeyPEM: authority.serverPrivateKeyPEM,
-            maxConcurrentStreams: streams)
+            maxConcurrentStreams: streams, keepaliveRequests: keepaliveRequests)
         ChildProcesses.add(nginx.pid)  // killed even if this process is interrupted
         defer {
             nginx.stop()
             ChildProcesses.remove(nginx.pid)
         }
-        log("nginx (pid \(nginx.pid)) at \(nginx.url), http2_max_concurrent_streams \(streams)")
+        log("nginx (pid \(nginx.pid)) at \(nginx.url), http2_max_concurrent_streams \(streams), keepalive_requests \(keepaliveRequests.map(String.init) ?? "1000 (default)")")
 
         let key = P256.Signing.PrivateKey()
         let bare = try await bareRows(nginx: nginx, key: key, caFile: caFile)

@@ -28,14 +28,19 @@ public final class Nginx: Sendable {
     ///   - privateKeyPEM: its key.
     ///   - maxConcurrentStreams: `http2_max_concurrent_streams`; `nil` keeps nginx's default (128),
     ///     below the 1,000 APNs allows, which caps what a client may keep in flight on one connection.
-    public init(in directory: String, certificatePEM: String, privateKeyPEM: String, maxConcurrentStreams: Int? = nil) async throws {
+    ///   - keepaliveRequests: `keepalive_requests`: requests on one connection before nginx sends GOAWAY;
+    ///     `nil` keeps nginx's default (1,000). APNs keeps a connection far longer.
+    public init(
+        in directory: String, certificatePEM: String, privateKeyPEM: String, maxConcurrentStreams: Int? = nil, keepaliveRequests: Int? = nil
+    ) async throws {
         self.directory = directory
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try certificatePEM.write(toFile: directory + "/server.pem", atomically: true, encoding: .utf8)
         try privateKeyPEM.write(toFile: directory + "/server.key", atomically: true, encoding: .utf8)
         port = try freeLoopbackPort()
         let streams = maxConcurrentStreams.map { "http2_max_concurrent_streams \($0);" } ?? ""
-        // Debian's defaults otherwise: keepalive_requests 1000 (then GOAWAY).
+        let keepalive = keepaliveRequests.map { "keepalive_requests \($0);" } ?? ""
+        // nginx's defaults otherwise.
         try """
             daemon off;
             master_process off;
@@ -53,6 +58,7 @@ public final class Nginx: Sendable {
                 server {
                     listen 127.0.0.1:\(port) ssl http2;
                     \(streams)
+                    \(keepalive)
                     ssl_certificate \(directory)/server.pem;
                     ssl_certificate_key \(directory)/server.key;
                     location /3/device/ { return 200; }
