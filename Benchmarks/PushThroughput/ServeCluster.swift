@@ -35,6 +35,9 @@ final class ServeCluster {
     static let teamID = "BENCHTEAM1"
     static let keyID = "BENCHKEY01"
     static let topic = "com.example.zmes.bench"
+    /// `PUSH_THROUGHPUT_ALARMS`: the devices split over this many monitors, one alarm each, posted back
+    /// to back (default 1: one alarm to every device). A diagnostic: does the alarm's size matter?
+    static let alarms = max(1, ProcessInfo.processInfo.environment["PUSH_THROUGHPUT_ALARMS"].flatMap(Int.init) ?? 1)
 
     let directory: String
     let store: BenchStore
@@ -95,7 +98,10 @@ final class ServeCluster {
             try await store.saveUser(User(name: "bench", passwordHash: "not-used", monitors: .all))
             try await store.register(
                 contentsOf: (1...devices).map {
-                    DeviceRegistration(token: String(format: "%064x", $0), user: "bench", platform: .ios, state: .enabled, filter: nil, appVersion: "1.8.001")
+                    // With one alarm, no filter: every device gets every monitor's alarms.
+                    let filter = alarms == 1 ? nil : try MonitorFilter(monlist: "\(1 + $0 % alarms)", intlist: "0")
+                    return DeviceRegistration(
+                        token: String(format: "%064x", $0), user: "bench", platform: .ios, state: .enabled, filter: filter, appVersion: "1.8.001")
                 })
         }
         return now() - start
@@ -118,7 +124,7 @@ final class ServeCluster {
             \(store.yaml)push:
               enabled: true
             zoneminder:
-              monitors: [{id: 1, name: Front Door}]
+              monitors: [\((1...Self.alarms).map { "{id: \($0), name: Camera \($0)}" }.joined(separator: ", "))]
 
             """.write(toFile: path, atomically: true, encoding: .utf8)
         return path
@@ -136,11 +142,12 @@ final class ServeCluster {
         throw BenchmarkFailure("zmes serve did not start listening within 60 s: \(server.logTail)")
     }
 
-    /// Posts one alarm of monitor 1 to the first instance's admin API, as `zmes alarm` does
+    /// Posts one alarm of `monitor` to the first instance's admin API, as `zmes alarm` does
     /// (without starting a second process inside the measurement).
-    func alarm(event: Int) throws {
+    func alarm(monitor: Int = 1, event: Int) throws {
         let response = try BlockingHTTP.post(
-            port: adminPorts[0], path: "/api/v1/alarms", json: #"{"monitorId":1,"eventId":\#(event),"cause":"Motion: person","kind":"start"}"#)
+            port: adminPorts[0], path: "/api/v1/alarms",
+            json: #"{"monitorId":\#(monitor),"eventId":\#(event),"cause":"Motion: person","kind":"start"}"#)
         guard response.status == 202 else { throw BenchmarkFailure("the alarm was refused (HTTP \(response.status)): \(response.body)") }
     }
 

@@ -68,7 +68,7 @@ extension ServeCluster {
         let pids = servers.map(\.pid)
         let before = CPUReading(zmes: pids, postgres: postgresPID, nginx: nginx.pid)
         let start = Date().timeIntervalSince1970
-        try alarm(event: 1)
+        for monitor in 1...Self.alarms { try alarm(monitor: monitor, event: monitor) }
         // Each line is at least "POST /3/device/<64 hex> 200 <10 digits>.<3 digits>\n": 99 bytes. Until the
         // log is that long, a stat is all the polling costs; after, the log is read at most 10 times a second.
         let deadline = now() + 300
