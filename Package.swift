@@ -121,7 +121,7 @@ let package = Package(
         .executableTarget(
             name: "PushThroughput",
             dependencies: [
-                "CurlClient", "PushDispatcher", "Storage", "Model", "MockProviders", "CCurl", "ZmesBenchSupport",
+                "CurlClient", "PushDispatcher", "Storage", "Model", "MockProviders", "CCurl", "ZmesBenchSupport", "ZmesTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],

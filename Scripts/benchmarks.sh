@@ -15,7 +15,7 @@ mkdir -p "$logs"
 
 # name|arguments (zmes is passed where a benchmark launches the real server)
 benchmarks=(
-  "PushThroughput|20000 5"
+  "PushThroughput|20000 5 ZMES"
   "RoutingScale|"
   "AlarmRate|ZMES"
   "FanOut|ZMES"
@@ -29,6 +29,18 @@ if ! command -v h2load >/dev/null 2>&1; then
   fi
   command -v h2load >/dev/null 2>&1 || echo "note: h2load not found; the push ceiling row is skipped (apt-get install nghttp2-client)" >&2
 fi
+
+# The rows against a real APNs-like endpoint (nginx) and the instance rows (PostgreSQL 15).
+for need in "nginx:/usr/sbin/nginx:nginx-light:the PushThroughput rows against nginx are skipped" \
+            "postgresql:/usr/lib/postgresql/15/bin/postgres:postgresql:the PushThroughput rows on PostgreSQL are skipped"; do
+  IFS=: read -r label path package consequence <<<"$need"
+  if [ ! -x "$path" ]; then
+    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$package" >/dev/null 2>&1 || true
+    fi
+    [ -x "$path" ] || echo "note: $label not found ($path); $consequence (apt-get install $package)" >&2
+  fi
+done
 
 echo "building (release, $scratch) ..." >&2
 build_start=$(date +%s)

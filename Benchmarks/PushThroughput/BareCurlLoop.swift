@@ -7,7 +7,16 @@ struct BareResult: Sendable {
     var ok = 0
     var notOK = 0
     var transportErrors = 0
+    /// Transfers that ended in CURLE_HTTP2_STREAM (92) after a whole 200 arrived: nginx answers
+    /// `return 200` before it reads the body, then resets the stream with NO_ERROR, which
+    /// libcurl 7.88 reports as an error. Counted apart from `transportErrors`, not as failures.
+    var streamErrorsAfter200 = 0
+    /// Other errors after a whole 200 (e.g. 18, a partial transfer cut by nginx's GOAWAY after
+    /// `keepalive_requests`): also counted apart; the server's log says whether the request arrived.
+    var otherErrorsAfter200 = 0
     var firstProblem: String?
+    /// Requests the server logged (nginx's access log), when it keeps one.
+    var arrived: Int?
 }
 
 /// The reference: the leanest libcurl multi loop for this job. One multi handle,
@@ -63,14 +72,18 @@ func bareLibcurlLoop(n: Int, inFlight: Int, url: String, headers: [String], body
             guard message.pointee.msg == CURLMSG_DONE, let handle = message.pointee.easy_handle else { continue }
             let code = message.pointee.data.result
             if code == CURLE_OK {
-                var status = 0
-                zmes_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+                let status = responseCode(handle)
                 if status == 200 {
                     result.ok += 1
                 } else {
                     result.notOK += 1
                     if result.firstProblem == nil { result.firstProblem = "HTTP \(status)" }
                 }
+            } else if code == CURLE_HTTP2_STREAM, responseCode(handle) == 200 {
+                result.streamErrorsAfter200 += 1
+            } else if responseCode(handle) == 200 {
+                result.otherErrorsAfter200 += 1
+                if result.firstProblem == nil { result.firstProblem = String(cString: curl_easy_strerror(code)) + " after 200" }
             } else {
                 result.transportErrors += 1
                 if result.firstProblem == nil { result.firstProblem = String(cString: curl_easy_strerror(code)) }
@@ -91,6 +104,12 @@ func bareLibcurlLoop(n: Int, inFlight: Int, url: String, headers: [String], body
     for handle in handles { curl_easy_cleanup(handle) }
     curl_multi_cleanup(multi)
     return result
+}
+
+private func responseCode(_ handle: UnsafeMutableRawPointer) -> Int {
+    var status = 0
+    zmes_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+    return status
 }
 
 private let discardBody: zmes_data_callback = { _, size, count, _ in size * count }

@@ -63,9 +63,6 @@ struct Benchmark {
             "apns-push-type: alert",
             "apns-priority: 10",
         ]
-        let referencePayload = Array(
-            #"{"aps":{"alert":{"title":"Front Door Alarm (123456)","body":"Motion: person detected in zone Driveway at 10:42 AM"},"badge":1,"sound":"default","thread-id":"zmninja_alarm"},"mid":"1","eid":"123456","notification_foreground":"true"}"#
-                .utf8)
         let payloadFile = workDirectory.appendingPathComponent("payload.json").path
         try Data(referencePayload).write(to: URL(fileURLWithPath: payloadFile))
         let h2load = enabled("h2load") ? findH2Load() : nil
@@ -157,17 +154,7 @@ struct Benchmark {
                 format(median(row.cpu) / Double(n) * 1e6, 0),
             ])
         }
-        let widths = header.indices.map { column in table.map { $0[column].count }.max() ?? 0 }
-        for (index, line) in table.enumerated() {
-            let cells = line.enumerated().map { column, cell in
-                column == 0 ? cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
-                    : String(repeating: " ", count: widths[column] - cell.count) + cell
-            }
-            print("| " + cells.joined(separator: " | ") + " |")
-            if index == 0 {
-                print("|" + widths.enumerated().map { column, width in column == 0 ? String(repeating: "-", count: width + 2) : String(repeating: "-", count: width + 1) + ":" }.joined(separator: "|") + "|")
-            }
-        }
+        printTable(table)
         if enabled("h2load") && h2load == nil { print("h2load: not installed, skipped (apt-get install -y nghttp2-client)") }
         if !registration.isEmpty {
             print("zmes setup, not measured (median): registering \(devices) iOS devices (Store.register, one transaction each) \(format(median(registration), 2)) s; "

@@ -36,3 +36,25 @@ func cpuSeconds() -> Double {
     }
     return seconds(RUSAGE_SELF.rawValue) + seconds(RUSAGE_CHILDREN.rawValue)
 }
+
+/// What the bare loop and h2load send: a 231-byte APNs payload as zmes renders one.
+let referencePayload = Array(
+    #"{"aps":{"alert":{"title":"Front Door Alarm (123456)","body":"Motion: person detected in zone Driveway at 10:42 AM"},"badge":1,"sound":"default","thread-id":"zmninja_alarm"},"mid":"1","eid":"123456","notification_foreground":"true"}"#
+        .utf8)
+
+/// Prints `table` (its first row the header) as a Markdown table: the first column left-aligned,
+/// the others right-aligned, as BENCHMARKS.md shows them.
+func printTable(_ table: [[String]]) {
+    guard let header = table.first else { return }
+    let widths = header.indices.map { column in table.map { $0[column].count }.max() ?? 0 }
+    for (index, line) in table.enumerated() {
+        let cells = line.enumerated().map { column, cell in
+            column == 0 ? cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+                : String(repeating: " ", count: widths[column] - cell.count) + cell
+        }
+        print("| " + cells.joined(separator: " | ") + " |")
+        if index == 0 {
+            print("|" + widths.enumerated().map { column, width in column == 0 ? String(repeating: "-", count: width + 2) : String(repeating: "-", count: width + 1) + ":" }.joined(separator: "|") + "|")
+        }
+    }
+}

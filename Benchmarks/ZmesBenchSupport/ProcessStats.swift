@@ -23,6 +23,33 @@ public enum ProcessStats {
         return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
+    /// CPU seconds of a process and its children: its own utime + stime, what its exited
+    /// children used (cutime + cstime, fields 16 and 17), and the utime + stime of those still
+    /// running. For a server that forks a process per session (PostgreSQL): the difference
+    /// of two readings is what the whole server used between them, sessions that ended included.
+    public static func cpuSecondsWithChildren(_ pid: pid_t) -> Double? {
+        guard let own = statFields(pid), own.count > 14 else { return nil }
+        let values = own[11...14].compactMap { Double($0) }
+        guard values.count == 4 else { return nil }
+        var ticks = values.reduce(0, +)
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        for entry in entries {
+            guard let child = pid_t(entry), child != pid, let fields = statFields(child), fields.count > 12,
+                fields[1] == String(pid), let user = Double(fields[11]), let system = Double(fields[12])
+            else { continue }
+            ticks += user + system
+        }
+        return ticks / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    /// The fields of /proc/PID/stat after the command name, from field 3 (state) on.
+    private static func statFields(_ pid: pid_t) -> [Substring]? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = text.lastIndex(of: ")")
+        else { return nil }
+        return text[text.index(after: close)...].split(separator: " ")
+    }
+
     /// Threads of the process (Threads: in /proc/PID/status).
     public static func threads(_ pid: pid_t) -> Int? {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }

@@ -18,6 +18,8 @@ public final class PostgresServer: @unchecked Sendable {
     public let port: Int
     public let directory: String
     private let process: Process
+    /// The postmaster's PID: its sessions are its child processes.
+    public var pid: pid_t { process.processIdentifier }
     private let lock = NSLock()
     private var databases = 0
 
@@ -30,7 +32,7 @@ public final class PostgresServer: @unchecked Sendable {
             if let started { return try started.get() }
             let result: Result<PostgresServer, TestFailure>
             do {
-                result = .success(try PostgresServer())
+                result = .success(try PostgresServer(durable: false))
             } catch let failure as TestFailure {
                 result = .failure(failure)
             } catch {
@@ -45,7 +47,15 @@ public final class PostgresServer: @unchecked Sendable {
         }
     }
 
-    private init() throws {
+    /// A server of the caller's own, which the caller stops (``stop()``): for a benchmark, which wants
+    /// PostgreSQL's durable defaults where the tests turn durability off.
+    /// - Parameter durable: `false` turns off `fsync`, `synchronous_commit` and `full_page_writes`, as the
+    ///   tests' shared server does; `true` keeps PostgreSQL's defaults, which a deployment runs with.
+    public static func start(durable: Bool) throws -> PostgresServer {
+        try PostgresServer(durable: durable)
+    }
+
+    private init(durable: Bool) throws {
         guard FileManager.default.isExecutableFile(atPath: Self.binaries + "/postgres") else {
             throw TestFailure(
                 "PostgreSQL 15 is not installed (\(Self.binaries)/postgres is missing): apt-get install postgresql")
@@ -75,13 +85,14 @@ public final class PostgresServer: @unchecked Sendable {
         _ = FileManager.default.createFile(atPath: log, contents: nil)
         chown(log, uid, gid)
         process = Process()
-        // Durability is not what these tests are about: no fsync makes each test's database quick to make.
+        // Durability is not what the tests are about: no fsync makes each test's database quick to make.
+        let durability = durable ? [] : ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
         asPostgres(
             process, Self.binaries + "/postgres",
             [
                 "-D", data, "-p", String(port), "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=\(directory)",
-                "-c", "max_connections=300", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-            ])
+                "-c", "max_connections=300",
+            ] + durability)
         process.standardOutput = FileHandle(forWritingAtPath: log)
         process.standardError = FileHandle(forWritingAtPath: log)
         try launch(process)
@@ -92,6 +103,23 @@ public final class PostgresServer: @unchecked Sendable {
             }
             Thread.sleep(forTimeInterval: 0.05)
         }
+        // Listening is not yet accepting sessions ("the database system is starting up"): a durable
+        // server may still be replaying its WAL. pg_isready exits 0 once it accepts them.
+        while !isReady() {
+            guard Date() < deadline, process.isRunning else {
+                throw TestFailure("PostgreSQL on 127.0.0.1:\(port) did not accept sessions within 30 s; see \(log)")
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+    }
+
+    private func isReady() -> Bool {
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: Self.binaries + "/pg_isready")
+        probe.arguments = ["-q", "-h", "127.0.0.1", "-p", String(port), "-U", Self.superuser]
+        guard (try? launch(probe)) != nil else { return false }
+        waitForExit(probe, timeout: 10)
+        return !probe.isRunning && probe.terminationStatus == 0
     }
 
     /// A new, empty database; its name.
