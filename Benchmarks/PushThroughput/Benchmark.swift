@@ -189,19 +189,34 @@ struct Benchmark {
     // MARK: - zmes
 
     func credential(mock: MockAPNs, key: P256.Signing.PrivateKey, caFile: String) throws -> APNsCredential {
+        try credential(endpoint: mock.url, key: key, caFile: caFile)
+    }
+
+    func credential(endpoint: String, key: P256.Signing.PrivateKey, caFile: String) throws -> APNsCredential {
         // APNsCredential's memberwise initialiser is internal; it is Codable, as the store keeps it.
         let fields = [
             "name": "bench", "keyPEM": key.pemRepresentation, "keyID": keyID, "teamID": teamID, "topic": topic,
-            "environment": "production", "endpoint": mock.url, "caFile": caFile,
+            "environment": "production", "endpoint": endpoint, "caFile": caFile,
         ]
         return try JSONDecoder().decode(APNsCredential.self, from: JSONSerialization.data(withJSONObject: fields))
     }
 
     /// N sends through APNsSender + CurlClient, `inFlight` at a time (as the Dispatcher keeps), no store.
     func runSenderOnly(mock: MockAPNs, key: P256.Signing.PrivateKey, caFile: String) async throws -> (seconds: Double, cpu: Double) {
+        try await runSenderOnly(endpoint: mock.url, key: key, caFile: caFile) {
+            let count = await mock.accepted().count
+            await mock.clearRecords()
+            return count
+        }
+    }
+
+    /// N sends through APNsSender + CurlClient to `endpoint`; `accepted` says how many arrived.
+    func runSenderOnly(
+        endpoint: String, key: P256.Signing.PrivateKey, caFile: String, accepted: () async throws -> Int
+    ) async throws -> (seconds: Double, cpu: Double) {
         let client = CurlClient()
         defer { client.shutdown() }
-        let sender = try APNsSender(credential: credential(mock: mock, key: key, caFile: caFile), client: client)
+        let sender = try APNsSender(credential: credential(endpoint: endpoint, key: key, caFile: caFile), client: client)
         let template = MessageTemplate(title: "{name} Alarm ({eid})", body: "{cause} at {time}")
         let alarm = Alarm(monitorId: 1, monitorName: "Front Door", eventId: 123_456, cause: "Motion: person detected in zone Driveway")
         let tokens = (0..<1_000).map { _ in randomDeviceToken() }
@@ -232,10 +247,9 @@ struct Benchmark {
         }
         let seconds = now() - start
         let cpu = cpuSeconds() - cpuBefore
-        let accepted = await mock.accepted().count
-        await mock.clearRecords()
-        guard delivered == n, accepted == n else {
-            throw BenchmarkFailure("APNsSender only: \(delivered) delivered, mock accepted \(accepted), of \(n)")
+        let arrived = try await accepted()
+        guard delivered == n, arrived == n else {
+            throw BenchmarkFailure("APNsSender only: \(delivered) delivered, the server accepted \(arrived), of \(n)")
         }
         return (seconds, cpu)
     }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import PushDispatcher
 import MockProviders
 import ZmesBenchSupport
 import ZmesTestSupport
@@ -45,6 +46,7 @@ struct NginxBenchmark {
 
         let key = P256.Signing.PrivateKey()
         let bare = try await bareRows(nginx: nginx, key: key, caFile: caFile)
+        let senderOnly = try await senderOnlyRow(nginx: nginx, key: key, caFile: caFile)
 
         var serve: [ServeRun] = []
         var notes: [String] = []
@@ -87,6 +89,23 @@ struct NginxBenchmark {
             notes.append("no zmes binary given (PushThroughput N rounds PATH-TO-ZMES): the zmes serve rows are skipped")
         }
         NginxReport(n: n, bareRounds: bareRounds, streams: streams, bare: bare, serve: serve, notes: notes).print()
+        let bareRate = Double(n) / median(bare.map(\.seconds))
+        let senderRate = Double(n) / senderOnly
+        print("diagnostic: zmes APNsSender + CurlClient alone (no store, no dispatcher, \(Dispatcher.defaultMaxInFlight) in flight) on nginx: \(format(senderOnly, 3)) s, \(format(senderRate, 0)) pushes/s, \(format(senderRate / bareRate, 2)) x the bare loop")
+        summary(
+            "push throughput against nginx (APNsSender + CurlClient only, no store)", format(senderRate, 0), "pushes/s",
+            "bare libcurl multi loop on nginx", format(bareRate, 0), format(senderRate / bareRate, 2), "info", "INFO")
+    }
+
+    /// zmes's sender and HTTP client alone against nginx, N sends with the dispatcher's in-flight limit:
+    /// what is left of the gap to the bare loop once the store and the dispatcher's loop are out of it.
+    func senderOnlyRow(nginx: Nginx, key: P256.Signing.PrivateKey, caFile: String) async throws -> Double {
+        try nginx.truncateAccessLog()
+        let run = try await Benchmark(n: n, repeats: 1).runSenderOnly(endpoint: nginx.url, key: key, caFile: caFile) {
+            try nginx.loggedRequests().values.reduce(0, +)
+        }
+        log("nginx: APNsSender only \(format(run.seconds, 3)) s")
+        return run.seconds
     }
 
     /// `CREATE DATABASE name TEMPLATE template`. PostgreSQL refuses while a session is still on the
