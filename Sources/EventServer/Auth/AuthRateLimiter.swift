@@ -66,30 +66,24 @@ public actor AuthRateLimiter {
     /// while a limit lasts, or it would be a free oracle for guesses.
     public func refusal(address: String, user: String, now: Date = Date()) -> Refusal? {
         if recent(byAddress[Self.key(forAddress: address)], now: now).count >= limits.maxFailuresPerAddress { return .address }
-        if limits.maxFailuresPerUser > 0, recent(byUser[String(user.prefix(256))], now: now).count >= limits.maxFailuresPerUser { return .user }
+        if let userKey = userKey(user), recent(byUser[userKey], now: now).count >= limits.maxFailuresPerUser { return .user }
         return nil
     }
 
-    /// Counts an attempt by `user` from `address` unless either budget is spent.
+    /// Counts an attempt by `user` from `address` unless either budget is spent (``refusal(address:user:now:)``).
     public func reserve(address: String, user: String, now: Date = Date()) throws(Refusal) -> Reservation {
         sweepIfDue(now)
+        if let refusal = refusal(address: address, user: user, now: now) { throw refusal }
         let addressKey = Self.key(forAddress: address)
-        let userKey = limits.maxFailuresPerUser > 0 ? String(user.prefix(256)) : nil
-        let recentFromAddress = recent(byAddress[addressKey], now: now)
-        guard recentFromAddress.count < limits.maxFailuresPerAddress else {
-            byAddress[addressKey] = recentFromAddress
-            throw .address
-        }
-        if let userKey {
-            let recentForUser = recent(byUser[userKey], now: now)
-            guard recentForUser.count < limits.maxFailuresPerUser else {
-                byUser[userKey] = recentForUser
-                throw .user
-            }
-            byUser[userKey] = recentForUser + [now]
-        }
-        byAddress[addressKey] = recentFromAddress + [now]
+        let userKey = userKey(user)
+        if let userKey { byUser[userKey] = recent(byUser[userKey], now: now) + [now] }
+        byAddress[addressKey] = recent(byAddress[addressKey], now: now) + [now]
         return Reservation(addressKey: addressKey, userKey: userKey, at: now)
+    }
+
+    /// The key a user name's attempts count against, or nil when there is no per-user limit.
+    private func userKey(_ user: String) -> String? {
+        limits.maxFailuresPerUser > 0 ? String(user.prefix(256)) : nil
     }
 
     /// The login succeeded: its attempt was not a failure.

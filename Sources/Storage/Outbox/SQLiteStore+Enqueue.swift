@@ -14,7 +14,7 @@ extension SQLiteStore {
     /// Enqueues an alarm's pushes: applies ``NotificationRule`` and records the outcome in one
     /// transaction, so the last-notified times and the outbox jobs land together or not at all.
     /// Alarms recorded at the same time share the transaction (``GroupCommit``), each in a savepoint
-    /// of its own, so a burst of alarms is not one disk sync each.
+    /// of its own, so a burst of alarms is not one transaction each.
     ///
     /// The last notification of each candidate is read by primary key, so the cost grows
     /// with the candidates, not with every device ever notified for the monitor.
