@@ -66,6 +66,20 @@ struct EncodingTests {
         #expect(fixed.lowercasedString == "0a1b2c3d-4e5f-6789-abcd-ef0123456789")
     }
 
+    @Test("each apns-id is a new random version-4 UUID that Apple's parser accepts")
+    func apnsIDIsRandomVersion4() {
+        var seen = Set<UUID>()
+        for _ in 0..<1_000 {
+            let id = UUID.randomVersion4()
+            let text = id.lowercasedString
+            #expect(UUID(uuidString: text) == id)
+            #expect(Array(text)[14] == "4")  // the version nibble
+            #expect("89ab".contains(Array(text)[19]))  // the RFC 4122 variant
+            seen.insert(id)
+        }
+        #expect(seen.count == 1_000)
+    }
+
     @Test("the collapse id fits APNs' 64 bytes for any monitor and event id")
     func collapseIDBound() {
         let message = PushMessage(
