@@ -82,6 +82,18 @@ public final class Dispatcher: Sendable {
         }
     }
 
+    /// What a drain loop's child task finished: a push, a claim, a batch of outcomes written, a wake.
+    ///
+    /// The claim and the outcome writes run as child tasks beside the pushes, one of each at a
+    /// time, so the loop never waits on the store while the pushes in flight run out: against a
+    /// fast endpoint a push takes less than a store write (BENCHMARKS.md, section 1).
+    private enum DrainEvent: Sendable {
+        case pushed(Completed)
+        case claimed([ClaimedJob], limit: Int, senders: [PushProvider: CredentialSender], broken: [String: String])
+        case recorded(Outcomes, markedBroken: Bool)
+        case woken
+    }
+
     private func drain(until stop: StopFlag) async {
         do {
             let released = try await store.releaseClaims()
@@ -91,48 +103,91 @@ public final class Dispatcher: Sendable {
         }
         var lastExpiry = Date.distantPast
         var outcomes = Outcomes()
-        await withTaskGroup(of: Completed.self) { group in
+        await withTaskGroup(of: DrainEvent.self) { group in
             var inFlight = 0
+            var claiming = false
+            var recording = false
+            var waiting = false
+            /// The last claim found fewer due jobs than it asked for: claim again after a wake.
+            var exhausted = false
+            /// Outcomes the store refused are offered again once per wake, not in a tight loop.
+            var retryUnrecorded = false
             var pending: [Completed] = []
             var lastFlush = ContinuousClock.now
             var broken = BrokenCredentials()
-            while !stop.isSet {
-                if Date().timeIntervalSince(lastExpiry) > 5 {
+            var stopAnnounced = false
+            while true {
+                let stopping = stop.isSet
+                if stopping, !stopAnnounced {
+                    stopAnnounced = true
+                    if inFlight > 0 { logger.notice("stopping: waiting for the pushes in flight", metadata: ["count": "\(inFlight)"]) }
+                }
+                if !stopping, Date().timeIntervalSince(lastExpiry) > 5 {
                     lastExpiry = Date()
                     await expireOldJobs()
                     await releaseExpiredClaims()
                 }
-                if inFlight <= maxInFlight / 2 {
+                if !stopping, !claiming, !exhausted, inFlight <= maxInFlight / 2 {
                     let senders = table.senders
-                    let providers = Set(senders.keys)
                     let marks = await broken.current(store: store, senders: table.generation, lifetime: Self.brokenCredentialsLifetime)
-                    let claimed = await claim(limit: maxInFlight - inFlight, providers: providers)
+                    let limit = maxInFlight - inFlight
+                    claiming = true
+                    group.addTask {
+                        .claimed(await self.claim(limit: limit, providers: Set(senders.keys)), limit: limit, senders: senders, broken: marks)
+                    }
+                }
+                let idle = inFlight == 0 && !claiming
+                let flushDue = pending.count >= 256 || idle || stopping || ContinuousClock.now - lastFlush > .milliseconds(20)
+                if !recording, (!pending.isEmpty && flushDue) || (retryUnrecorded && !outcomes.unrecorded.isEmpty) {
+                    let batch = pending
+                    let earlier = outcomes
+                    pending.removeAll(keepingCapacity: true)
+                    outcomes = Outcomes()
+                    retryUnrecorded = false
+                    recording = true
+                    lastFlush = ContinuousClock.now
+                    group.addTask {
+                        let (left, markedBroken) = await self.flush(batch, after: earlier)
+                        return .recorded(left, markedBroken: markedBroken)
+                    }
+                }
+                if !stopping, exhausted, !waiting {
+                    var timeout = Duration.milliseconds(100)
+                    if idle {
+                        let next = (try? await store.nextDueTime(providers: Set(table.senders.keys))) ?? nil
+                        timeout = .milliseconds(Int(1_000 * (next.map { max(0.001, min(1, $0.timeIntervalSinceNow)) } ?? 1)))
+                    }
+                    waiting = true
+                    group.addTask {
+                        await self.wakeSignal.wait(timeout: timeout)
+                        return .woken
+                    }
+                }
+                if stopping, inFlight == 0, !claiming, !recording, !waiting, pending.isEmpty { break }
+                guard let event = await group.next() else { break }
+                switch event {
+                case .pushed(let done):
+                    inFlight -= 1
+                    pending.append(done)
+                case .claimed(let claimed, let limit, let senders, let marks):
+                    claiming = false
+                    exhausted = claimed.count < limit
                     var rendered = RenderedAlarms(template: template, pictures: pictures)
                     for job in claimed {
                         inFlight += 1
                         let text = rendered.text(for: job.job.alarm)
-                        group.addTask { await self.attempt(job, via: senders[job.job.provider], broken: marks, text: text) }
+                        group.addTask { .pushed(await self.attempt(job, via: senders[job.job.provider], broken: marks, text: text)) }
                     }
-                }
-                if inFlight == 0 {
-                    if await flush(&pending, into: &outcomes) { broken.invalidate() }
-                    let next = (try? await store.nextDueTime(providers: Set(table.senders.keys))) ?? nil
-                    let wait = next.map { max(0.001, min(1, $0.timeIntervalSinceNow)) } ?? 1
-                    if stop.isSet { break }
-                    await wakeSignal.wait(timeout: .milliseconds(Int(wait * 1_000)))
-                    continue
-                }
-                guard let done = await group.next() else { continue }
-                inFlight -= 1
-                pending.append(done)
-                if pending.count >= 256 || inFlight == 0 || ContinuousClock.now - lastFlush > .milliseconds(20) {
-                    if await flush(&pending, into: &outcomes) { broken.invalidate() }
-                    lastFlush = ContinuousClock.now
+                case .recorded(let left, let markedBroken):
+                    recording = false
+                    outcomes = left  // nothing else adds to it while a write runs
+                    if markedBroken { broken.invalidate() }
+                case .woken:
+                    waiting = false
+                    exhausted = false
+                    retryUnrecorded = true
                 }
             }
-            if inFlight > 0 { logger.notice("stopping: waiting for the pushes in flight", metadata: ["count": "\(inFlight)"]) }
-            while let done = await group.next() { pending.append(done) }
-            await flush(&pending, into: &outcomes)
         }
         // A store that was busy a moment ago may take them now; what is still unrecorded after
         // that is sent again at the next start (at least once).
@@ -179,13 +234,14 @@ public final class Dispatcher: Sendable {
         return Completed(job: claimed, outcome: outcome, credentialName: route.credentialName)
     }
 
-    /// Records a batch of outcomes in one transaction, with any the store refused before.
-    /// - Returns: whether a credential was marked broken.
-    @discardableResult
-    private func flush(_ pending: inout [Completed], into outcomes: inout Outcomes) async -> Bool {
+    /// Records a batch of outcomes in one transaction, after any the store refused before.
+    /// - Returns: what the store still refused, and whether a credential was marked broken.
+    private func flush(_ batch: [Completed], after earlier: Outcomes) async -> (Outcomes, markedBroken: Bool) {
+        var outcomes = earlier
+        var pending = batch
         guard !pending.isEmpty else {
-            if !outcomes.unrecorded.isEmpty { await record(&outcomes) }
-            return false
+            await record(&outcomes)
+            return (outcomes, false)
         }
         var results: [(jobID: Int64, token: String, result: JobResult)] = []
         results.reserveCapacity(pending.count)
@@ -237,7 +293,6 @@ public final class Dispatcher: Sendable {
                 logger.error("provider rejected the credential: push dead-lettered", metadata: metadata(reason))
             }
         }
-        pending.removeAll(keepingCapacity: true)
         for (key, count) in counts {
             telemetry.count("zmes_pushes_total", [("provider", key.provider.rawValue), ("outcome", key.outcome)], by: count)
         }
@@ -250,7 +305,7 @@ public final class Dispatcher: Sendable {
         }
         outcomes.unrecorded.append(contentsOf: results.map { (result: $0, at: now) })
         await record(&outcomes)
-        return !rejected.isEmpty
+        return (outcomes, !rejected.isEmpty)
     }
 
     /// Of the tokens the provider refused as bad, those whose device never had a push delivered.
@@ -271,7 +326,7 @@ public final class Dispatcher: Sendable {
     /// Outcomes answered by a provider and not yet in the store: kept and offered again at
     /// the next flush when the store refuses them (busy, full disk), up to a bound; beyond
     /// it their claims expire (``claimLease``) and the jobs are sent again.
-    struct Outcomes {
+    struct Outcomes: Sendable {
         var unrecorded: [(result: (jobID: Int64, token: String, result: JobResult), at: Date)] = []
         static let bound = 50_000
     }
