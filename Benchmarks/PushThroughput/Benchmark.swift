@@ -224,31 +224,47 @@ struct Benchmark {
         let n = self.n
         let cpuBefore = cpuSeconds()
         let start = now()
-        let delivered = await withTaskGroup(of: Bool.self) { group in
+        // A send that is not delivered (a transfer cut by the server's GOAWAY) is sent again, as the
+        // dispatcher would, so the row counts what it takes to deliver all N.
+        let (delivered, resent) = await withTaskGroup(of: (index: Int, ok: Bool).self) { group in
             var next = 0
+            var again: [Int] = []
             var delivered = 0
-            func add() {
-                let index = next
-                next += 1
+            func add(_ index: Int) {
                 group.addTask {
                     let message = PushMessage(
                         jobID: Int64(index), token: tokens[index % tokens.count], platform: .ios, badge: 1, alarm: alarm,
                         title: title, body: body, expiresAt: Date().addingTimeInterval(3_600))
-                    if case .delivered = await sender.send(message) { return true }
-                    return false
+                    if case .delivered = await sender.send(message) { return (index, true) }
+                    return (index, false)
                 }
             }
-            while next < min(inFlight, n) { add() }
-            while let ok = await group.next() {
-                if ok { delivered += 1 }
-                if next < n { add() }
+            func addNext() {
+                if let index = again.popLast() {
+                    add(index)
+                } else if next < n {
+                    add(next)
+                    next += 1
+                }
             }
-            return delivered
+            var resent = 0
+            while next < min(inFlight, n) { addNext() }
+            while let done = await group.next() {
+                if done.ok {
+                    delivered += 1
+                } else {
+                    again.append(done.index)
+                    resent += 1
+                }
+                addNext()
+            }
+            return (delivered, resent)
         }
+        if resent > 0 { log("APNsSender only: \(resent) sends not delivered were sent again") }
         let seconds = now() - start
         let cpu = cpuSeconds() - cpuBefore
         let arrived = try await accepted()
-        guard delivered == n, arrived == n else {
+        guard delivered == n, arrived >= n else {
             throw BenchmarkFailure("APNsSender only: \(delivered) delivered, the server accepted \(arrived), of \(n)")
         }
         return (seconds, cpu)

@@ -1,5 +1,7 @@
 import Foundation
+@testable import EventServer
 import Model
+import Storage
 import Testing
 import ZmesTestSupport
 
@@ -44,6 +46,25 @@ struct RoutingTests {
             let listed = try #require(try JSONSerialization.jsonObject(with: body) as? [[String: Any]])
             #expect(listed.first?["token"] as? String == Self.tokenA)
             #expect(listed.first?["state"] as? String == "queued")
+        }
+    }
+
+    @Test("an alarm for 2,500 devices, written in parts, queues one push each; the same alarm again queues none")
+    func alarmForManyDevices() async throws {
+        try await TestServer.withServer { server in
+            let store = try server.store()
+            let tokens = (0..<2_500).map { String(format: "%064x", $0) }
+            try await store.register(contentsOf: tokens.map {
+                DeviceRegistration(token: $0, user: "alice", platform: .ios, state: .enabled, filter: nil, appVersion: "1.6")
+            })
+            #expect(AlarmRouter.notificationsPerTransaction < tokens.count)  // so this alarm is written in parts
+            let first = try await server.alarm(monitor: 1, event: 77)
+            #expect(first["pushesQueued"] as? Int == tokens.count)
+            let again = try await server.alarm(monitor: 1, event: 77)
+            #expect(again["pushesQueued"] as? Int == 0)
+            let jobs = try await store.pushJobs(state: nil, limit: 10_000)
+            #expect(jobs.count == tokens.count)
+            #expect(Set(jobs.map(\.token)) == Set(tokens))
         }
     }
 

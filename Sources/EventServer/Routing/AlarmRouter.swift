@@ -108,9 +108,8 @@ public struct AlarmRouter: Sendable {
                     provider: pushes ? selection.provider(forToken: device.token) : nil))
         }
         let brokers = channels.contains(.mqtt) && originChannels == nil ? mqttBrokers : []
-        let notified = try await store.recordNotifications(for: alarm, candidates: candidates, mqttBrokers: brokers, at: now)
+        let notified = try await recordNotifications(for: alarm, candidates: candidates, mqttBrokers: brokers, at: now)
         let pushed = Set(candidates.lazy.filter { $0.provider != nil && notified.contains($0.token) }.map(\.token))
-        if !pushed.isEmpty || !brokers.isEmpty { onQueued() }
         // Connected tokens of devices that do not watch this monitor are still devices, not
         // websocket-only clients: look those few up rather than reading every device.
         let watching = Dictionary(devices.map { ($0.token, $0.user) }, uniquingKeysWith: { first, _ in first })
@@ -142,6 +141,33 @@ public struct AlarmRouter: Sendable {
                 "websocket": "\(report.websocketDeliveries)", "mqtt": "\(brokers.count)",
             ])
         return report
+    }
+
+    /// Devices recorded per transaction. An alarm for more devices is written in parts, and the
+    /// dispatcher is woken after each, so the first pushes go out while the rest are written.
+    static let notificationsPerTransaction = 1_000
+
+    /// Records the alarm's notifications and queues its pushes, in parts of
+    /// ``notificationsPerTransaction`` devices; the MQTT jobs go with the last part.
+    ///
+    /// Each part is whole (a device's last-notified time and its push land together), but the
+    /// alarm is not: when a part fails, the parts before it stay queued. Sending the same alarm
+    /// again reaches the rest, and is safe: a device already notified of the event is not notified twice.
+    private func recordNotifications(
+        for alarm: Alarm, candidates: [NotificationCandidate], mqttBrokers brokers: [String], at now: Date
+    ) async throws -> Set<String> {
+        var notified = Set<String>()
+        var start = 0
+        repeat {
+            let end = min(candidates.count, start + Self.notificationsPerTransaction)
+            let part = candidates[start..<end]
+            let last = end == candidates.count
+            notified.formUnion(
+                try await store.recordNotifications(for: alarm, candidates: Array(part), mqttBrokers: last ? brokers : [], at: now))
+            if part.contains(where: { $0.provider != nil && notified.contains($0.token) }) || (last && !brokers.isEmpty) { onQueued() }
+            start = end
+        } while start < candidates.count
+        return notified
     }
 
     private func skipped(_ alarm: Alarm, because reason: String) -> RoutingReport {

@@ -105,6 +105,9 @@ public final class Dispatcher: Sendable {
         var outcomes = Outcomes()
         await withTaskGroup(of: DrainEvent.self) { group in
             var inFlight = 0
+            /// Claimed and rendered, waiting for a slot: up to `maxInFlight` of them, so that a
+            /// claim runs while a whole batch is still to send and the slots never run dry.
+            var ready: [ReadyPush] = []
             var claiming = false
             var recording = false
             var waiting = false
@@ -127,16 +130,22 @@ public final class Dispatcher: Sendable {
                     await expireOldJobs()
                     await releaseExpiredClaims()
                 }
-                if !stopping, !claiming, !exhausted, inFlight <= maxInFlight / 2 {
+                let starting = min(maxInFlight - inFlight, ready.count)
+                for push in ready.prefix(starting) {
+                    group.addTask { .pushed(await self.attempt(push.job, via: push.route, broken: push.broken, text: push.text)) }
+                }
+                ready.removeFirst(starting)
+                inFlight += starting
+                if !stopping, !claiming, !exhausted, inFlight + ready.count <= maxInFlight {
                     let senders = table.senders
                     let marks = await broken.current(store: store, senders: table.generation, lifetime: Self.brokenCredentialsLifetime)
-                    let limit = maxInFlight - inFlight
+                    let limit = 2 * maxInFlight - inFlight - ready.count
                     claiming = true
                     group.addTask {
                         .claimed(await self.claim(limit: limit, providers: Set(senders.keys)), limit: limit, senders: senders, broken: marks)
                     }
                 }
-                let idle = inFlight == 0 && !claiming
+                let idle = inFlight == 0 && !claiming && ready.isEmpty
                 let flushDue = pending.count >= 256 || idle || stopping || ContinuousClock.now - lastFlush > .milliseconds(20)
                 if !recording, (!pending.isEmpty && flushDue) || (retryUnrecorded && !outcomes.unrecorded.isEmpty) {
                     let batch = pending
@@ -163,7 +172,7 @@ public final class Dispatcher: Sendable {
                         return .woken
                     }
                 }
-                if stopping, inFlight == 0, !claiming, !recording, !waiting, pending.isEmpty { break }
+                if stopping, inFlight == 0, ready.isEmpty, !claiming, !recording, !waiting, pending.isEmpty { break }
                 guard let event = await group.next() else { break }
                 switch event {
                 case .pushed(let done):
@@ -174,9 +183,7 @@ public final class Dispatcher: Sendable {
                     exhausted = claimed.count < limit
                     var rendered = RenderedAlarms(template: template, pictures: pictures)
                     for job in claimed {
-                        inFlight += 1
-                        let text = rendered.text(for: job.job.alarm)
-                        group.addTask { .pushed(await self.attempt(job, via: senders[job.job.provider], broken: marks, text: text)) }
+                        ready.append(ReadyPush(job: job, route: senders[job.job.provider], broken: marks, text: rendered.text(for: job.job.alarm)))
                     }
                 case .recorded(let left, let markedBroken):
                     recording = false
@@ -198,6 +205,14 @@ public final class Dispatcher: Sendable {
         if !outcomes.unrecorded.isEmpty {
             logger.error("stopping with push outcomes unrecorded; they will be sent again", metadata: ["count": "\(outcomes.unrecorded.count)"])
         }
+    }
+
+    /// A claimed job with what its attempt needs, waiting for a slot.
+    private struct ReadyPush: Sendable {
+        var job: ClaimedJob
+        var route: CredentialSender?
+        var broken: [String: String]
+        var text: RenderedAlarm
     }
 
     struct Completed: Sendable {
