@@ -1,14 +1,14 @@
 import Foundation
-import HummingbirdCore
 import Logging
 import NIOCore
 
-/// Counts the listener's open connections and refuses the ones past the limit as soon as they are accepted,
-/// so idle sockets can never take the file descriptors the store, libcurl and the admin API need.
+/// The listener's open connections. It refuses the ones past the limit as soon as they are accepted,
+/// so idle sockets can never take the file descriptors the store, libcurl and the admin API need;
+/// at a stop it asks those still open to finish, and waits until they have.
 final class ConnectionLimit: @unchecked Sendable {
     let maximum: Int
     private let lock = NSLock()
-    private var open = 0
+    private var open: [ObjectIdentifier: any Channel] = [:]
     private var refusedSinceLog = 0
     private var lastLog = Date.distantPast
     private let logger: Logger
@@ -18,13 +18,13 @@ final class ConnectionLimit: @unchecked Sendable {
         self.logger = logger
     }
 
-    var openCount: Int { lock.withLock { open } }
+    var openCount: Int { lock.withLock { open.count } }
 
-    /// Takes a place for a new connection, or returns false when all are taken.
-    func admit() -> Bool {
+    /// Takes a place for `channel` until it closes, or returns false when all are taken.
+    func admit(_ channel: any Channel) -> Bool {
         let (admitted, report) = lock.withLock { () -> (Bool, Int?) in
-            if open < maximum {
-                open += 1
+            if open.count < maximum {
+                open[ObjectIdentifier(channel)] = channel
                 return (true, nil)
             }
             refusedSinceLog += 1
@@ -39,38 +39,25 @@ final class ConnectionLimit: @unchecked Sendable {
                 "websocket connections refused: the connection limit is reached",
                 metadata: ["limit": "\(maximum)", "refused": "\(report)"])
         }
+        if admitted {
+            let key = ObjectIdentifier(channel)
+            channel.closeFuture.whenComplete { _ in self.lock.withLock { _ = self.open.removeValue(forKey: key) } }
+        }
         return admitted
     }
 
-    func release() {
-        lock.withLock { open -= 1 }
-    }
-}
-
-/// Puts a `ConnectionLimit` in front of another child channel: a connection past the limit is closed at once.
-struct ConnectionLimitChannel<Base: ServerChildChannel>: ServerChildChannel {
-    typealias Value = Base.Value
-    let base: Base
-    let limit: ConnectionLimit
-
-    struct Refused: Error {}
-
-    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
-        guard limit.admit() else {
-            // The server's accept loop ignores a failed setup: the channel must be closed here.
-            channel.close(promise: nil)
-            return channel.eventLoop.makeFailedFuture(Refused())
+    /// Asks every open connection to finish (`ChannelShouldQuiesceEvent`): an idle HTTP connection
+    /// closes at once, one with a request in progress after its answer, a session after its close
+    /// handshake. Those still open after `timeout` are closed.
+    func finishAll(within timeout: TimeAmount) async {
+        let channels = lock.withLock { Array(open.values) }
+        let deadline = NIODeadline.now() + timeout
+        let forced = channels.map { channel in
+            channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+            return channel.eventLoop.scheduleTask(deadline: deadline) { channel.close(promise: nil) }
         }
-        let limit = self.limit
-        channel.closeFuture.whenComplete { _ in limit.release() }
-        return base.setup(channel: channel, logger: logger).flatMapError { error in
-            channel.close(promise: nil)
-            return channel.eventLoop.makeFailedFuture(error)
-        }
-    }
-
-    func handle(value: Value, logger: Logger) async {
-        await base.handle(value: value, logger: logger)
+        for channel in channels { try? await channel.closeFuture.get() }
+        for close in forced { close.cancel() }
     }
 }
 

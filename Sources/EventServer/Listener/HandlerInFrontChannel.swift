@@ -2,8 +2,8 @@ import HummingbirdCore
 import Logging
 import NIOCore
 
-/// A child channel that puts one handler in front of another child channel's pipeline at each connection:
-/// the TLS handler with the current certificate, the handshake deadline.
+/// A Hummingbird child channel that puts one handler in front of another child channel's pipeline at
+/// each connection: the admin listener's TLS handler with the current certificate.
 struct HandlerInFrontChannel<Base: ServerChildChannel>: ServerChildChannel {
     typealias Value = Base.Value
     let base: Base

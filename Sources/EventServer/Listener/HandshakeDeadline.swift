@@ -1,4 +1,3 @@
-import HummingbirdCore
 import Logging
 import NIOCore
 
@@ -30,8 +29,8 @@ final class HandshakeDeadlineHandler: ChannelInboundHandler, RemovableChannelHan
     }
 
     /// The upgrade succeeded: the session's own deadlines (auth, pings) take over.
-    static func disarm(_ channel: any Channel) async {
-        try? await channel.pipeline.removeHandler(name: name).get()
+    static func disarm(_ pipeline: ChannelPipeline.SynchronousOperations) {
+        pipeline.removeHandler(name: name, promise: nil)
     }
 
     private func arm(_ context: ChannelHandlerContext) {

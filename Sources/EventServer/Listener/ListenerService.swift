@@ -21,19 +21,26 @@ struct ListenerBindingError: Error, CustomStringConvertible {
     }
 }
 
-/// Runs a Hummingbird application as one of the server's services, turning bind failures into `ListenerBindingError`.
-struct ListenerService<App: ApplicationProtocol>: Service {
-    let application: App
+/// Runs a listener as one of the server's services, turning bind failures into `ListenerBindingError`.
+struct ListenerService: Service {
     let binding: ListenerBinding
+    let listen: @Sendable () async throws -> Void
 
-    init(_ application: App, binding: ListenerBinding) {
-        self.application = application
+    /// The websocket listener, on swift-nio.
+    init(_ listener: WebSocketListener, binding: ListenerBinding) {
         self.binding = binding
+        self.listen = listener.run
+    }
+
+    /// A Hummingbird application (the admin listener).
+    init(_ application: some ApplicationProtocol, binding: ListenerBinding) {
+        self.binding = binding
+        self.listen = application.run
     }
 
     func run() async throws {
         do {
-            try await application.run()
+            try await listen()
         } catch let error as IOError where Self.bindErrors.contains(error.errnoCode) {
             let reason = switch error.errnoCode {
             case EADDRINUSE: "the address is already in use (another zmes or program listens there)"

@@ -1,7 +1,6 @@
 import Foundation
-import Hummingbird
+import HTTPTypes
 import Logging
-import NIOCore
 import PushDispatcher
 import ZoneMinder
 
@@ -15,7 +14,7 @@ struct PictureService: Sendable {
     let zoneMinder: ZoneMinderServiceLogin
     let logger: Logger
 
-    /// What the route answers, as status and body, so it can be checked without a listener.
+    /// The answer, as status and body, so it can be checked without a listener (`PlainRequestHandler` writes it).
     struct Answer: Sendable, Equatable {
         var status: HTTPResponse.Status
         var jpeg: [UInt8]?
@@ -39,24 +38,6 @@ struct PictureService: Sendable {
         } catch {
             logger.warning("cannot fetch a picture from ZoneMinder", metadata: ["event": "\(event)", "frame": "\(frame)", "error": "\(error)"])
             return Answer(status: .badGateway, message: "zmes: ZoneMinder did not give this picture\n")
-        }
-    }
-
-    /// The route on the websocket listener; the listener's other paths stay websocket upgrades.
-    func register(on routes: Router<BasicRequestContext>) {
-        routes.get("/pictures/:event/:frame") { request, context -> Response in
-            let answer = await answer(
-                eventId: context.parameters.get("event") ?? "", frame: context.parameters.get("frame") ?? "",
-                expiry: request.uri.queryParameters.get("exp"), signature: request.uri.queryParameters.get("sig"))
-            guard let jpeg = answer.jpeg else {
-                return Response(
-                    status: answer.status, headers: [.contentType: "text/plain; charset=utf-8"],
-                    body: .init(byteBuffer: ByteBuffer(string: answer.message)))
-            }
-            // Private: the picture is the user's; a shared cache in between must not keep it.
-            return Response(
-                status: .ok, headers: [.contentType: "image/jpeg", .cacheControl: "private, max-age=\(links.lifetime)"],
-                body: .init(byteBuffer: ByteBuffer(bytes: jpeg)))
         }
     }
 }

@@ -48,9 +48,9 @@ public struct ZmesServer: Sendable {
         let adminTLS = try TLSSetup.resolve(configuration.admin.tls, dataDirectory: configuration.dataDirectory, logger: logger)
         let ready = ReadinessLatch(onReady: onReady)
         let listeners = ListenerState()
-        let webSocket = try WebSocketListener.make(
+        let webSocket = WebSocketListener(
             context: pipeline.context, tls: tls?.contexts,
-            connectionLimit: ConnectionLimit.forConfiguration(configuration.server, logger: logger)
+            connections: ConnectionLimit.forConfiguration(configuration.server, logger: logger)
         ) { port in
             await listeners.webSocketBound(port)
             await ready.set(webSocket: port)

@@ -1,54 +1,71 @@
 import Foundation
-import HummingbirdWebSocket
 import Logging
 import NIOCore
-import NIOWebSocket
 
-/// Runs one websocket connection: reads and answers its messages in the connection's own
-/// task, and closes it if it has not logged in by the auth deadline.
+/// One websocket session's life, fed in order by its `SerialInbox`: opened, each message, closed.
 ///
-/// It is the only task a session has. Replies and alarms are written straight into the channel
-/// (`SessionWriter`), and pings come from the channel's event loop (`SessionFrameHandler`):
-/// 10,000 idle sessions each keeping a writer, a reader and a ping task cost three times the
-/// memory of the sockets themselves.
-struct Connection {
-    let context: ServerContext
+/// A session has no task of its own. Its frames are read on the channel's event loop
+/// (`SessionFrameReader`), which posts them here; replies and alarms are written straight into the
+/// channel (`SessionWriter`), and pings come from the event loop (`SessionFrameHandler`): 10,000
+/// idle sessions each keeping a reader, a writer or a ping task cost several times the memory of
+/// the sockets themselves.
+struct Connection: InboxConsumer {
+    enum Input: Sendable {
+        /// The upgrade is done: register the session and start its auth deadline.
+        case opened
+        case text(String)
+        case binary
+        /// The channel has closed: unregister the session.
+        case closed
+    }
 
-    func run(inbound: WebSocketInboundStream, channel: any Channel, address: String) async throws {
-        let writer = SessionWriter(channel: channel)
-        let id = await context.sessions.open(address: address, writer: writer)
-        var state = SessionState(id: id, address: address, openedAt: Date())
-        if !context.authRequired {
+    private var handler: MessageHandler
+    private var authDeadline: Scheduled<Void>?
+
+    /// `address` is the client's, from `X-Forwarded-For` behind a trusted proxy.
+    init(context: ServerContext, writer: SessionWriter, address: String) {
+        // The registry gives the session its id when it opens; until then it has none.
+        let state = SessionState(id: .unregistered, address: address, openedAt: Date())
+        handler = MessageHandler(context: context, state: state, writer: writer)
+    }
+
+    mutating func consume(_ input: Input) async {
+        switch input {
+        case .opened: await open()
+        case .text(let text): await handler.handleText(text)
+        case .binary: handler.handleBinary()
+        case .closed: await close()
+        }
+    }
+
+    private mutating func open() async {
+        let context = handler.context
+        let address = handler.state.address
+        let id = await context.sessions.open(address: address, writer: handler.writer)
+        handler.state = SessionState(id: id, address: address, openedAt: Date())
+        if context.authRequired {
+            authDeadline = authDeadline(id: id, writer: handler.writer, address: address)
+        } else {
             do {
-                state.logIn(as: try await context.auth.authenticate(user: "", password: ""))
-                await context.sessions.update(state)
+                handler.state.logIn(as: try await context.auth.authenticate(user: "", password: ""))
+                await context.sessions.update(handler.state)
             } catch {
                 context.logger.error("cannot open an anonymous session (auth.enabled is false)", metadata: ["error": "\(error)"])
             }
         }
-        let deadline = context.authRequired ? authDeadline(id: id, writer: writer, address: address) : nil
-        var handler = MessageHandler(context: context, state: state, writer: writer)
-        var failure: (any Error)?
-        do {
-            for try await message in inbound.messages(maxSize: context.frameCeiling) {
-                switch message {
-                case .text(let text): await handler.handleText(text)
-                case .binary: handler.handleBinary()
-                }
-            }
-        } catch is CancellationError {
-        } catch {
-            failure = error  // e.g. a message over the ceiling: the websocket layer closes with 1009
-        }
-        deadline?.cancel()
-        await context.sessions.close(id)
-        context.logger.debug("connection closed", metadata: ["session": "\(id)", "peer": "\(address)"])
-        if let failure { throw failure }
+    }
+
+    private mutating func close() async {
+        authDeadline?.cancel()
+        authDeadline = nil
+        let id = handler.state.id
+        await handler.context.sessions.close(id)
+        handler.context.logger.debug("connection closed", metadata: ["session": "\(id)", "peer": "\(handler.state.address)"])
     }
 
     /// Closes the session with NOAUTH if it has not logged in within `auth.timeout`.
     private func authDeadline(id: SessionID, writer: SessionWriter, address: String) -> Scheduled<Void> {
-        let context = context
+        let context = handler.context
         let timeout = TimeAmount.milliseconds(Int64(context.configuration.auth.timeout * 1_000))
         return writer.channel.eventLoop.scheduleTask(in: timeout) {
             Task {

@@ -6,7 +6,7 @@ import Storage
 
 /// Answers one connection's messages in order. Owns the connection's state;
 /// the registry gets a copy whenever it changes.
-struct MessageHandler {
+struct MessageHandler: Sendable {
     let context: ServerContext
     let writer: SessionWriter
     var state: SessionState

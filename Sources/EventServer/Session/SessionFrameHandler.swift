@@ -7,7 +7,7 @@ import NIOWebSocket
 /// zmes writes a session's frames straight into its channel: a queue and a writer task per
 /// session cost more than the socket itself once there are 10,000 idle phones. The rules such
 /// a queue kept live here instead, on the channel's event loop where every frame passes in order:
-/// nothing after a close frame (the websocket layer's own reply to the peer's close included),
+/// nothing after a close frame (`SessionFrameReader`'s answer to the peer's close included),
 /// nothing piled onto a peer that stopped reading, and a ping per interval so a peer that
 /// vanished without closing (a phone that lost its network) is closed by the next one.
 final class SessionFrameHandler: ChannelDuplexHandler, RemovableChannelHandler {
@@ -103,16 +103,5 @@ final class SessionFrameHandler: ChannelDuplexHandler, RemovableChannelHandler {
         pinger = nil
         closeDeadline?.cancel()
         closeDeadline = nil
-    }
-}
-
-extension SessionFrameHandler {
-    /// Puts the handler right behind the websocket frame decoder of an upgraded channel.
-    static func install(on channel: any Channel, settings: Settings) async throws {
-        try await channel.eventLoop.submit {
-            let pipeline = channel.pipeline.syncOperations
-            let decoder = try pipeline.handler(type: ByteToMessageHandler<WebSocketFrameDecoder>.self)
-            try pipeline.addHandler(SessionFrameHandler(settings: settings), position: .after(decoder))
-        }.get()
     }
 }

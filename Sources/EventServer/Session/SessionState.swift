@@ -5,6 +5,9 @@ import Model
 struct SessionID: Hashable, Sendable, CustomStringConvertible {
     let value: UInt64
     var description: String { "s\(value)" }
+
+    /// A session the registry has not opened yet (its ids start at 1).
+    static let unregistered = SessionID(value: 0)
 }
 
 /// What the router needs to know about one connection.

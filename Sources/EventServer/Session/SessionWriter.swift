@@ -2,7 +2,7 @@ import NIOCore
 import NIOWebSocket
 
 /// A session's way out: frames go straight into its channel, where `SessionFrameHandler`
-/// keeps them in order with the websocket layer's own (pongs, the close handshake).
+/// keeps them in order with `SessionFrameReader`'s own (pongs, the answer to the peer's close).
 ///
 /// No queue and no task per session: the alarm fan-out writes to every channel of an event
 /// loop in one hop onto that loop (`SessionRegistry.deliver`), as a bare NIO server would.
