@@ -8,7 +8,9 @@ struct FanOutReport {
     var cores: Int
 
     static let latencyTargetMs = 100.0
-    static let memoryTargetKiB = 20.0
+    /// Issue 17's target: below the Perl server's 36 KB and at most 1.2 x the bare server's 25 KiB
+    /// (issue 6 had asked for 20 KiB, below what even the bare NIO + NIOSSL server keeps).
+    static let memoryTargetKiB = 30.0
 
     func print() {
         Swift.print("cores: \(cores); \(alarms) timed alarms per row (after 1 warm-up); times in ms from just before the POST")
