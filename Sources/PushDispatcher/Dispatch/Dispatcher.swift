@@ -89,8 +89,8 @@ public final class Dispatcher: Sendable {
     /// fast endpoint a push takes less than a store write (BENCHMARKS.md, section 1).
     private enum DrainEvent: Sendable {
         case pushed(Completed)
-        case claimed([ClaimedJob], limit: Int, senders: [PushProvider: CredentialSender], broken: [String: String])
-        case recorded(Outcomes, markedBroken: Bool)
+        case claimed([ClaimedJob], limit: Int, senders: [PushProvider: CredentialSender])
+        case recorded(Outcomes, markedBroken: Set<String>)
         case woken
     }
 
@@ -118,6 +118,10 @@ public final class Dispatcher: Sendable {
             var pending: [Completed] = []
             var lastFlush = ContinuousClock.now
             var broken = BrokenCredentials()
+            /// The credentials known broken now: the store's marks, and any a provider refused since
+            /// (a push after a refusal must not wait for the store write to learn of it).
+            var marks: [String: String] = [:]
+            var refusedNotYetMarked: [String: String] = [:]
             var stopAnnounced = false
             while true {
                 let stopping = stop.isSet
@@ -132,17 +136,18 @@ public final class Dispatcher: Sendable {
                 }
                 let starting = min(maxInFlight - inFlight, ready.count)
                 for push in ready.prefix(starting) {
-                    group.addTask { .pushed(await self.attempt(push.job, via: push.route, broken: push.broken, text: push.text)) }
+                    group.addTask { [marks] in .pushed(await self.attempt(push.job, via: push.route, broken: marks, text: push.text)) }
                 }
                 ready.removeFirst(starting)
                 inFlight += starting
                 if !stopping, !claiming, !exhausted, inFlight + ready.count <= maxInFlight {
                     let senders = table.senders
-                    let marks = await broken.current(store: store, senders: table.generation, lifetime: Self.brokenCredentialsLifetime)
+                    marks = await broken.current(store: store, senders: table.generation, lifetime: Self.brokenCredentialsLifetime)
+                        .merging(refusedNotYetMarked) { stored, _ in stored }
                     let limit = 2 * maxInFlight - inFlight - ready.count
                     claiming = true
                     group.addTask {
-                        .claimed(await self.claim(limit: limit, providers: Set(senders.keys)), limit: limit, senders: senders, broken: marks)
+                        .claimed(await self.claim(limit: limit, providers: Set(senders.keys)), limit: limit, senders: senders)
                     }
                 }
                 let idle = inFlight == 0 && !claiming && ready.isEmpty
@@ -177,18 +182,25 @@ public final class Dispatcher: Sendable {
                 switch event {
                 case .pushed(let done):
                     inFlight -= 1
+                    if case .credentialRejected(let reason) = done.outcome, let name = done.credentialName {
+                        marks[name] = reason
+                        refusedNotYetMarked[name] = reason
+                    }
                     pending.append(done)
-                case .claimed(let claimed, let limit, let senders, let marks):
+                case .claimed(let claimed, let limit, let senders):
                     claiming = false
                     exhausted = claimed.count < limit
                     var rendered = RenderedAlarms(template: template, pictures: pictures)
                     for job in claimed {
-                        ready.append(ReadyPush(job: job, route: senders[job.job.provider], broken: marks, text: rendered.text(for: job.job.alarm)))
+                        ready.append(ReadyPush(job: job, route: senders[job.job.provider], text: rendered.text(for: job.job.alarm)))
                     }
                 case .recorded(let left, let markedBroken):
                     recording = false
                     outcomes = left  // nothing else adds to it while a write runs
-                    if markedBroken { broken.invalidate() }
+                    if !markedBroken.isEmpty {
+                        broken.invalidate()  // the next claim reads the marks, these among them
+                        for name in markedBroken { refusedNotYetMarked.removeValue(forKey: name) }
+                    }
                 case .woken:
                     waiting = false
                     exhausted = false
@@ -211,7 +223,6 @@ public final class Dispatcher: Sendable {
     private struct ReadyPush: Sendable {
         var job: ClaimedJob
         var route: CredentialSender?
-        var broken: [String: String]
         var text: RenderedAlarm
     }
 
@@ -250,13 +261,13 @@ public final class Dispatcher: Sendable {
     }
 
     /// Records a batch of outcomes in one transaction, after any the store refused before.
-    /// - Returns: what the store still refused, and whether a credential was marked broken.
-    private func flush(_ batch: [Completed], after earlier: Outcomes) async -> (Outcomes, markedBroken: Bool) {
+    /// - Returns: what the store still refused, and the credentials marked broken.
+    private func flush(_ batch: [Completed], after earlier: Outcomes) async -> (Outcomes, markedBroken: Set<String>) {
         var outcomes = earlier
         var pending = batch
         guard !pending.isEmpty else {
             await record(&outcomes)
-            return (outcomes, false)
+            return (outcomes, [])
         }
         var results: [(jobID: Int64, token: String, result: JobResult)] = []
         results.reserveCapacity(pending.count)
@@ -320,7 +331,7 @@ public final class Dispatcher: Sendable {
         }
         outcomes.unrecorded.append(contentsOf: results.map { (result: $0, at: now) })
         await record(&outcomes)
-        return (outcomes, !rejected.isEmpty)
+        return (outcomes, Set(rejected.keys))
     }
 
     /// Of the tokens the provider refused as bad, those whose device never had a push delivered.
