@@ -20,6 +20,10 @@ final class CurlLoop: @unchecked Sendable {
     private var active: [UnsafeMutableRawPointer: Transfer] = [:]
     /// Finished handles keep their fixed options, so they are kept apart by the CA file they verify with.
     private var idleHandles: [String: [UnsafeMutableRawPointer]] = [:]
+    private var lastAnsweredCheck = ContinuousClock.now
+
+    /// How long a transfer may stay open once its whole answer is in (`finishAnsweredTransfers`).
+    static let answeredTransferGrace: Duration = .seconds(1)
 
     init(configuration: CurlClient.Configuration) {
         self.configuration = configuration
@@ -72,6 +76,11 @@ final class CurlLoop: @unchecked Sendable {
             for transfer in batch { begin(transfer) }
             curl_multi_perform(multi, &stillRunning)
             collectFinished()
+            let now = ContinuousClock.now
+            if now - lastAnsweredCheck >= .milliseconds(250) {
+                lastAnsweredCheck = now
+                finishAnsweredTransfers(now: now)
+            }
             curl_multi_poll(multi, nil, 0, 1_000, nil)
         }
         for (handle, transfer) in active {
@@ -167,16 +176,42 @@ final class CurlLoop: @unchecked Sendable {
             // An error after the server's whole answer is still that answer: the server acted on
             // the request, so sending it again would do it twice (see `ResponseProgress`).
             if code == CURLE_OK || transfer.hasCompleteResponse {
-                var status = 0
-                zmes_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
-                transfer.complete(.success(CurlResponse(status: status, headers: transfer.responseHeaders, body: transfer.responseBody)))
+                completeWithAnswer(transfer, handle: handle)
             } else {
                 let detail = String(cString: transfer.errorBufferPointer)
                 let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
                 transfer.complete(.failure(.transport(code: Int(code.rawValue), message: message)))
+                idleHandles[transfer.request.caFile ?? "", default: []].append(handle)
             }
-            idleHandles[transfer.request.caFile ?? "", default: []].append(handle)
         }
+    }
+
+    /// Ends the transfers whose whole answer (by its `content-length`) has been in for ``answeredTransferGrace`` while libcurl
+    /// still holds them open. A server may answer before it has read the request body and leave the
+    /// stream open without reading the rest (RFC 9113 §8.1 asks for a reset, not every server sends
+    /// one): libcurl 7.88 then waits to send the body until the response timeout, 30 s of a push
+    /// slot for an answer already in hand. Removing the handle resets that stream alone.
+    private func finishAnsweredTransfers(now: ContinuousClock.Instant) {
+        var answered: [(handle: UnsafeMutableRawPointer, transfer: Transfer)] = []
+        for (handle, transfer) in active where transfer.hasAnswerOfDeclaredLength {
+            if let since = transfer.answeredAt {
+                if now - since >= Self.answeredTransferGrace { answered.append((handle, transfer)) }
+            } else {
+                transfer.answeredAt = now
+            }
+        }
+        for (handle, transfer) in answered {
+            curl_multi_remove_handle(multi, handle)
+            active.removeValue(forKey: handle)
+            completeWithAnswer(transfer, handle: handle)
+        }
+    }
+
+    private func completeWithAnswer(_ transfer: Transfer, handle: UnsafeMutableRawPointer) {
+        var status = 0
+        zmes_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        transfer.complete(.success(CurlResponse(status: status, headers: transfer.responseHeaders, body: transfer.responseBody)))
+        idleHandles[transfer.request.caFile ?? "", default: []].append(handle)
     }
 }
 

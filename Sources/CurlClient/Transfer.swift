@@ -7,6 +7,8 @@ final class Transfer: @unchecked Sendable {
     var responseBody: [UInt8] = []
     var responseHeaders: [String: String] = [:]
     var progress = ResponseProgress()
+    /// When the curl thread first saw the whole answer in while libcurl still held the transfer open.
+    var answeredAt: ContinuousClock.Instant?
     var headerList: UnsafeMutablePointer<curl_slist>?
     /// libcurl writes its detailed error text here; it must outlive the easy handle's use of it.
     let errorBufferPointer: UnsafeMutablePointer<CChar>
@@ -25,6 +27,12 @@ final class Transfer: @unchecked Sendable {
     /// The server's whole answer arrived, whatever libcurl reports after it.
     var hasCompleteResponse: Bool {
         progress.isComplete(headers: responseHeaders, bodyCount: responseBody.count)
+    }
+
+    /// The whole answer is in by the server's own count (`content-length`), so nothing more can
+    /// come: a 2xx without a length might still be sending its body.
+    var hasAnswerOfDeclaredLength: Bool {
+        responseHeaders["content-length"] != nil && hasCompleteResponse
     }
 
     func complete(_ result: Result<CurlResponse, CurlClientError>) {

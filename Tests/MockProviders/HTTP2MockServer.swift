@@ -22,7 +22,13 @@ public final class HTTP2MockServer: Sendable {
     private let connections: ConnectionRegistry
 
     /// Starts listening on `host` (default 127.0.0.1), port chosen by the system.
-    public init(tlsConfiguration: TLSConfiguration, host: String = "127.0.0.1", handler: @escaping MockRequestHandler) async throws {
+    /// - Parameter answersBeforeRequestBody: answer each request as soon as its headers arrive and
+    ///   never read its body, so a body larger than the stream's window (64 KiB) is never taken:
+    ///   a server that answers early and leaves the stream open, as some real ones do.
+    public init(
+        tlsConfiguration: TLSConfiguration, host: String = "127.0.0.1", answersBeforeRequestBody: Bool = false,
+        handler: @escaping MockRequestHandler
+    ) async throws {
         let sslContext = try NIOSSLContext(configuration: tlsConfiguration)
         let registry = ConnectionRegistry()
         var configuration = NIOHTTP2Handler.ConnectionConfiguration()
@@ -60,7 +66,7 @@ public final class HTTP2MockServer: Sendable {
                     ) { stream in
                         stream.eventLoop.makeCompletedFuture {
                             try stream.pipeline.syncOperations.addHandler(
-                                HTTP2StreamHandler(connectionID: connectionID, handler: handler)
+                                HTTP2StreamHandler(connectionID: connectionID, answersBeforeBody: answersBeforeRequestBody, handler: handler)
                             )
                         }
                     }

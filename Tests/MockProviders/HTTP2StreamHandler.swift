@@ -13,13 +13,16 @@ final class HTTP2StreamHandler: ChannelInboundHandler {
     typealias OutboundOut = HTTP2Frame.FramePayload
 
     private let connectionID: Int
+    /// Answer at the request's headers and stop reading the stream (`HTTP2MockServer`'s option).
+    private let answersBeforeBody: Bool
     private let handler: MockRequestHandler
     private var requestHeaders: HPACKHeaders?
     private var body: [UInt8] = []
     private var dispatched = false
 
-    init(connectionID: Int, handler: @escaping MockRequestHandler) {
+    init(connectionID: Int, answersBeforeBody: Bool = false, handler: @escaping MockRequestHandler) {
         self.connectionID = connectionID
+        self.answersBeforeBody = answersBeforeBody
         self.handler = handler
     }
 
@@ -27,7 +30,13 @@ final class HTTP2StreamHandler: ChannelInboundHandler {
         switch unwrapInboundIn(data) {
         case .headers(let headers):
             if requestHeaders == nil { requestHeaders = headers.headers }  // later HEADERS are trailers: ignored
-            if headers.endStream { dispatch(context: context) }
+            if answersBeforeBody, !headers.endStream {
+                // No more reads: the body's DATA frames stay unread and the stream's window is never reopened.
+                context.channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in }
+                dispatch(context: context)
+            } else if headers.endStream {
+                dispatch(context: context)
+            }
         case .data(let frame):
             if case .byteBuffer(var buffer) = frame.data, let bytes = buffer.readBytes(length: buffer.readableBytes) {
                 body += bytes
