@@ -37,9 +37,15 @@ struct PostgresInstancesTests {
                     _ = try await a.recordNotifications(
                         for: alarm(event), candidates: tokens.map { NotificationCandidate(token: $0, interval: 0, provider: .apns) })
                 }
+                // A first batch each, at once, so that neither can find the outbox already emptied by
+                // the other on a slow machine; then both claim at once until it is empty.
+                async let firstOfA = a.claimDueJobs(limit: 7, providers: [.apns])
+                async let firstOfB = b.claimDueJobs(limit: 7, providers: [.apns])
+                let (firstA, firstB) = try await (firstOfA, firstOfB)
                 async let byA = claimAll(a)
                 async let byB = claimAll(b)
-                let (claimedByA, claimedByB) = try await (byA, byB)
+                let (restA, restB) = try await (byA, byB)
+                let (claimedByA, claimedByB) = (firstA + restA, firstB + restB)
                 let idsA = claimedByA.map(\.job.id)
                 let idsB = claimedByB.map(\.job.id)
                 print("claims: instance-a took \(idsA.count) jobs, instance-b \(idsB.count), of \(2 * tokens.count)")
