@@ -24,7 +24,7 @@ struct MQTTDeliveryTests {
                 // At connect: online, and discovery for the monitors zmes knows from its configuration.
                 #expect(await eventually { subscriber.messages.contains { $0 == ("zoneminder/zmes/availability", "online") } })
                 #expect(await eventually { subscriber.messages.contains { $0 == ("homeassistant/binary_sensor/zmes-home/monitor_2_motion/config", Self.motionConfig(2, "Porch")) } })
-                #expect(subscriber.messages.contains { $0 == ("homeassistant/event/zmes-home/monitor_2_alarm/config", Self.eventConfig(2, "Porch")) })
+                #expect(await eventually { subscriber.messages.contains { $0 == ("homeassistant/event/zmes-home/monitor_2_alarm/config", Self.eventConfig(2, "Porch")) } })
 
                 let start = #"{"monitorId":3,"name":"Garage","eventId":812,"cause":"Motion All"}"#
                 let end = #"{"monitorId":3,"name":"Garage","eventId":812,"cause":"Motion All","kind":"end"}"#

@@ -13,14 +13,14 @@ final class MQTTBrokerClient: Sendable {
     let topics: MQTTTopics
     private let connection: MQTTConnection
     private let logger: Logger
-    /// Monitor names by id; those announced on the current connection.
-    private let monitors: Mutex<(known: [Int: String], announced: [Int: String])>
+    /// Monitor names by id; those announced on the current connection; those being announced now.
+    private let monitors: Mutex<(known: [Int: String], announced: [Int: String], announcing: Set<Int>)>
 
     init(broker: MQTTBroker, monitors: [Int: String], logger: Logger) throws(MQTTError) {
         self.broker = broker
         self.topics = MQTTTopics(broker: broker)
         self.logger = logger
-        self.monitors = Mutex((monitors, [:]))
+        self.monitors = Mutex((monitors, [:], []))
         let box = WeakBox()
         connection = try MQTTConnection(
             options: broker.connectionOptions,
@@ -53,15 +53,45 @@ final class MQTTBrokerClient: Sendable {
         }
     }
 
+    /// Announces the monitor unless it is already. Only one caller announces a monitor at a time: an
+    /// alarm's publish and the announcements after a connect may both find it unannounced, and the
+    /// one that comes second waits for the first rather than announcing it twice or publishing the
+    /// alarm's messages before its discovery.
     private func announce(monitor: Int, name: String) async throws(MQTTError) {
-        let due = monitors.withLock { monitors in
-            monitors.known[monitor] = name
-            return monitors.announced[monitor] != name
+        enum Turn { case announced, announcing, mine }
+        while true {
+            let turn = monitors.withLock { monitors -> Turn in
+                monitors.known[monitor] = name
+                if monitors.announced[monitor] == name { return .announced }
+                if monitors.announcing.contains(monitor) { return .announcing }
+                monitors.announcing.insert(monitor)
+                return .mine
+            }
+            switch turn {
+            case .announced:
+                return
+            case .announcing:
+                if Task.isCancelled { return }  // the first caller announces it still
+                try? await Task.sleep(for: .milliseconds(10))
+            case .mine:
+                do {
+                    try await connection.publish(
+                        topic: topics.motionConfig(monitor: monitor), payload: MQTTPayloads.motionConfig(monitor: monitor, name: name, topics: topics),
+                        retain: true)
+                    try await connection.publish(
+                        topic: topics.eventConfig(monitor: monitor), payload: MQTTPayloads.eventConfig(monitor: monitor, name: name, topics: topics),
+                        retain: true)
+                } catch {
+                    monitors.withLock { _ = $0.announcing.remove(monitor) }
+                    throw error
+                }
+                monitors.withLock { monitors in
+                    monitors.announcing.remove(monitor)
+                    monitors.announced[monitor] = name
+                }
+                return
+            }
         }
-        guard due else { return }
-        try await connection.publish(topic: topics.motionConfig(monitor: monitor), payload: MQTTPayloads.motionConfig(monitor: monitor, name: name, topics: topics), retain: true)
-        try await connection.publish(topic: topics.eventConfig(monitor: monitor), payload: MQTTPayloads.eventConfig(monitor: monitor, name: name, topics: topics), retain: true)
-        monitors.withLock { _ = $0.announced[monitor] = name }
     }
 
     /// On the network thread, after each connect: `online`, then discovery for every known monitor.
