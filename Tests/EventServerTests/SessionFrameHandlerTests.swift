@@ -41,10 +41,12 @@ struct SessionFrameHandlerTests {
     @Test("messages for a peer that stopped reading are dropped and counted; they flow again once it reads")
     func slowPeer() throws {
         try channel.writeAndFlush(text("one")).wait()
-        channel.isWritable = false  // the send buffer is past its high-water mark
+        channel.isWritable = false  // the send buffer is past its high-water mark, and the channel says so
+        channel.pipeline.fireChannelWritabilityChanged()
         try channel.writeAndFlush(text("two")).wait()
         try channel.writeAndFlush(text("three")).wait()
         channel.isWritable = true
+        channel.pipeline.fireChannelWritabilityChanged()
         try channel.writeAndFlush(text("four")).wait()
         #expect(try written().map { String(buffer: $0.unmaskedData) } == ["one", "four"])
         #expect(droppedCount == "zmes_websocket_messages_dropped_total 2")
