@@ -49,7 +49,7 @@ extension SQLiteStore {
 
     private static func upsert(_ registration: DeviceRegistration, at now: Date, _ db: Database) throws -> Device {
         let existing = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT * FROM devices WHERE token = ?"), arguments: [registration.token]
+            db.cachedStatement(sql: "SELECT \(Device.columns) FROM devices WHERE token = ?"), arguments: [registration.token]
         ).map(Device.init(row:))
         let filter = registration.filter ?? existing?.filter ?? .all
         let appVersion = registration.appVersion.isEmpty ? (existing?.appVersion ?? "") : registration.appVersion
@@ -67,19 +67,19 @@ extension SQLiteStore {
         ])
         try DeviceMonitors.write(filter, token: registration.token, db)
         return try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT * FROM devices WHERE token = ?"), arguments: [registration.token]
+            db.cachedStatement(sql: "SELECT \(Device.columns) FROM devices WHERE token = ?"), arguments: [registration.token]
         ).map(Device.init(row:))!
     }
 
     public func device(token: String) async throws -> Device? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM devices WHERE token = ?", arguments: [token]).map(Device.init(row:))
+            try Row.fetchOne(db, sql: "SELECT \(Device.columns) FROM devices WHERE token = ?", arguments: [token]).map(Device.init(row:))
         }
     }
 
     public func devices() async throws -> [Device] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM devices ORDER BY user, created_at").map(Device.init(row:))
+            try Row.fetchAll(db, sql: "SELECT \(Device.columns) FROM devices ORDER BY user, created_at").map(Device.init(row:))
         }
     }
 
@@ -92,9 +92,9 @@ extension SQLiteStore {
         try await pool.read { db in
             try Row.fetchAll(
                 db.cachedStatement(sql: """
-                    SELECT * FROM devices WHERE monlist = ''
+                    SELECT \(Device.columns) FROM devices WHERE monlist = ''
                     UNION ALL
-                    SELECT d.* FROM device_monitors m JOIN devices d ON d.token = m.token WHERE m.monitor_id = ?
+                    SELECT \(Device.columns(of: "d")) FROM device_monitors m JOIN devices d ON d.token = m.token WHERE m.monitor_id = ?
                     ORDER BY user, created_at
                     """),
                 arguments: [monitorId]
@@ -160,20 +160,31 @@ extension SQLiteStore {
 }
 
 extension Device {
+    /// The columns `init(row:)` reads, in its order. Rows are decoded by position: GRDB looks a
+    /// column up by name by lower-casing every column's name, 11 times per device, which showed
+    /// in profiles of an alarm for 20,000 devices.
+    static let columns = "token, user, platform, state, monlist, intlist, badge, appversion, created_at, updated_at, last_push_at"
+
+    /// `columns`, each prefixed with a table alias.
+    static func columns(of alias: String) -> String {
+        columns.split(separator: ",").map { "\(alias)." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
+    }
+
+    /// A row selected with `columns`.
     init(row: Row) {
-        let monlist: String = row["monlist"]
-        let intlist: String = row["intlist"]
-        let lastPush: Double? = row["last_push_at"]
+        let monlist: String = row[4]
+        let intlist: String = row[5]
+        let lastPush: Double? = row[10]
         self.init(
-            token: row["token"],
-            user: row["user"],
-            platform: Platform(rawValue: row["platform"]) ?? .android,
-            state: PushState(rawValue: row["state"]) ?? .enabled,
+            token: row[0],
+            user: row[1],
+            platform: Platform(rawValue: row[2]) ?? .android,
+            state: PushState(rawValue: row[3]) ?? .enabled,
             filter: (try? MonitorFilter(monlist: monlist, intlist: intlist)) ?? .all,
-            badge: StoredBadge.read(row["badge"]),
-            appVersion: row["appversion"],
-            createdAt: Date(storeValue: row["created_at"]),
-            updatedAt: Date(storeValue: row["updated_at"]),
+            badge: StoredBadge.read(row[6]),
+            appVersion: row[7],
+            createdAt: Date(storeValue: row[8]),
+            updatedAt: Date(storeValue: row[9]),
             lastPushAt: lastPush.map(Date.init(storeValue:)))
     }
 }

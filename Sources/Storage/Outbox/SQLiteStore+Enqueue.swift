@@ -74,7 +74,7 @@ extension SQLiteStore {
         for candidate in candidates {
             let previous = try Row.fetchOne(last, arguments: [candidate.token, alarm.monitorId]).map { row in
                 LastNotification(
-                    eventId: row["event_id"], occurrence: row["occurrence"], at: Date(storeValue: row["notified_at"]))
+                    eventId: row[0], occurrence: row[1], at: Date(storeValue: row[2]))
             }
             guard case .send(let record) = NotificationRule.decide(
                 alarm, previous: previous, interval: candidate.interval, now: now)
