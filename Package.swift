@@ -144,7 +144,7 @@ let package = Package(
         .executableTarget(
             name: "AlarmRate",
             dependencies: [
-                "Storage", "Model", "MockProviders", "CCurl", "ZmesBenchSupport",
+                "Storage", "Model", "MockProviders", "CCurl", "ZmesBenchSupport", "ZmesTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Benchmarks/AlarmRate",

@@ -49,7 +49,7 @@ struct AlarmRate {
     }
 
     private func measure(_ site: Site) async throws {
-        log("AlarmRate: zmes (pid \(site.zmesPID)) at \(site.adminURL), \(Site.monitors) monitors, \(site.devices) devices, \(stepSeconds) s per step, cores \(ProcessInfo.processInfo.activeProcessorCount)")
+        log("AlarmRate: zmes (pid \(site.zmesPID)) at \(site.adminURL), pushing to \(site.endpoint.name), \(Site.monitors) monitors, \(site.devices) devices, \(stepSeconds) s per step, cores \(ProcessInfo.processInfo.activeProcessorCount)")
         let client = OpenLoopClient(url: site.adminURL + "/api/v1/alarms", connections: connections)
         var event = 1_000_000
         // Warm-up, then the reference: the same client, closed loop, an alarm on a monitor no device watches.
@@ -65,17 +65,17 @@ struct AlarmRate {
             log("  \(Int(rate))/s: achieved \(format(step.load.achievedRate, 1)), p99 \(format(step.p99 * 1000, 1)) ms, queued \(step.queued), pushes \(format(step.pushesPerSecond, 0))/s")
             if !step.sustained { break }
         }
-        Report(reference: reference, steps: steps, devices: site.devices, stepSeconds: stepSeconds, connections: connections).print()
+        Report(reference: reference, steps: steps, devices: site.devices, endpoint: site.endpoint.name, stepSeconds: stepSeconds, connections: connections).print()
     }
 
     private func runStep(_ site: Site, _ client: OpenLoopClient, rate: Double, firstEvent event: inout Int) async throws -> Step {
-        await site.mock.clearRecords()
+        try await site.endpoint.clear()
         let count = Int(rate * stepSeconds)
         let sampler = QueueSampler(metricsURL: site.adminURL + "/metrics")
         let sampling = Task { await sampler.sample(every: 1.0) }
         let start = now()
         let result = await load(client, count: count, rate: rate, monitor: { 1 + $0 % Site.monitors }, firstEvent: &event)
-        let delivered = await site.mock.accepted().count
+        let delivered = try await site.endpoint.received()
         let pushesPerSecond = Double(delivered) / (now() - start)
         sampling.cancel()
         var queued = await sampling.value

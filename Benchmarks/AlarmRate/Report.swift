@@ -6,14 +6,15 @@ struct Report {
     let reference: LoadResult
     let steps: [Step]
     let devices: Int
+    let endpoint: String
     let stepSeconds: Double
     let connections: Int
 
     func print() {
         let cores = ProcessInfo.processInfo.activeProcessorCount
         Swift.print("AlarmRate: zmes serve (release, subprocess), \(Site.monitors) monitors, \(devices) iOS devices (\(Site.devicesPerMonitor) per monitor,")
-        Swift.print("interval 0, push enabled) -> in-process MockAPNs; POST /api/v1/alarms, open loop, round-robin over the monitors,")
-        Swift.print("\(Int(stepSeconds)) s per step, \(connections) keep-alive HTTP/1.1 connections; cores=\(cores) shared by zmes, the mock and the client")
+        Swift.print("interval 0, push enabled) -> \(endpoint); POST /api/v1/alarms, open loop, round-robin over the monitors,")
+        Swift.print("\(Int(stepSeconds)) s per step, \(connections) keep-alive HTTP/1.1 connections; cores=\(cores) shared by zmes, the endpoint and the client")
         Swift.print("reference: the same client, closed loop, alarms on a monitor no device watches: \(format(reference.achievedRate, 0)) alarms/s,")
         Swift.print("p50 \(format(percentile(reference.latencies, 50) * 1000, 2)) ms")
         Swift.print("")

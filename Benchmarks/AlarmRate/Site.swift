@@ -1,12 +1,13 @@
 import Crypto
 import Foundation
 import MockProviders
+import ZmesTestSupport
 import Model
 import Storage
 import ZmesBenchSupport
 
 /// A camera site on disk: a zmes configuration, a store with users and devices, APNs
-/// credentials pointing at an in-process mock, and the running `zmes serve`.
+/// credentials pointing at a push endpoint (``PushEndpoint``), and the running `zmes serve`.
 final class Site {
     static let monitors = 100
     static let devicesPerMonitor = 10
@@ -15,7 +16,7 @@ final class Site {
     static let topic = "com.example.zmes.bench"
 
     let directory: URL
-    let mock: MockAPNs
+    let endpoint: PushEndpoint
     private let zmes: Process
     /// The admin API, e.g. "http://127.0.0.1:40123".
     let adminURL: String
@@ -30,15 +31,24 @@ final class Site {
         let authority = try TestCertificateAuthority()
         try authority.writeCA(to: directory.appendingPathComponent("ca.pem").path)
         let key = P256.Signing.PrivateKey()
-        let mock = try await MockAPNs(authority: authority, teamID: Self.teamID, keyID: Self.keyID, publicKey: key.publicKey, topic: Self.topic)
+        let endpoint: PushEndpoint
+        if Nginx.isInstalled, ProcessInfo.processInfo.environment["ALARM_RATE_ENDPOINT"] != "mock" {
+            endpoint = .nginx(
+                try await Nginx(
+                    in: directory.appendingPathComponent("nginx").path, certificatePEM: authority.serverCertificatePEM,
+                    privateKeyPEM: authority.serverPrivateKeyPEM, maxConcurrentStreams: 1_000))
+        } else {
+            endpoint = .mock(
+                try await MockAPNs(authority: authority, teamID: Self.teamID, keyID: Self.keyID, publicKey: key.publicKey, topic: Self.topic))
+        }
         try key.pemRepresentation.write(to: directory.appendingPathComponent("AuthKey.p8"), atomically: true, encoding: .utf8)
         let files = Files(directory: directory)
-        try Self.writeConfiguration(files, apnsURL: mock.url)
+        try Self.writeConfiguration(files, apnsURL: endpoint.url)
         try await Self.populateStore(files)
         try Self.runToCompletion(zmesPath, ["credentials", "add", "--config", files.config, "--file", files.credentials], in: directory)
         let launched = try await Self.launch(zmesPath, configPath: files.config, in: directory)
         self.directory = directory
-        self.mock = mock
+        self.endpoint = endpoint
         self.zmes = launched.process
         self.adminURL = launched.adminURL
     }
@@ -141,7 +151,7 @@ final class Site {
     func shutdown() async {
         zmes.terminate()
         zmes.waitUntilExit()
-        await mock.shutdown()
+        await endpoint.shutdown()
         try? FileManager.default.removeItem(at: directory)
     }
 }

@@ -1,6 +1,6 @@
 // AlarmRate: the sustained alarm rate of a real `zmes serve` (release binary, a
-// subprocess) with 100 monitors and 1,000 registered iOS devices pushing to an
-// in-process mock APNs, against the same client's ceiling on an alarm nobody watches.
+// subprocess) with 100 monitors and 1,000 registered iOS devices pushing to nginx (or, without
+// it, the in-process mock APNs: PushEndpoint), against the same client's ceiling on an alarm nobody watches.
 // See RESULTS.md here.
 //
 //   swift build -c release --product zmes && swift run -c release AlarmRate [path to zmes] [seconds per step] [rates]
