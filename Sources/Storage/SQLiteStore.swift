@@ -29,6 +29,10 @@ public final class SQLiteStore: Store {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(10)
+        // Statement journals, savepoint journals (each alarm of a group commit has a savepoint) and
+        // sorts stay in memory. In temporary files they were most of what zmes wrote: 588 MiB in all
+        // for one alarm to 20,000 devices, 55 MiB with them in memory (BENCHMARKS.md, section 1).
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA temp_store = MEMORY") }
         let pool: DatabasePool
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
