@@ -12,7 +12,7 @@ import ZmesBenchSupport
 let arguments = Array(CommandLine.arguments.dropFirst())
 let zmesPath = arguments.first ?? ".build/release/zmes"
 let stepSeconds = arguments.count > 1 ? Double(arguments[1]) ?? 5 : 5
-let rates = arguments.count > 2 ? arguments[2].split(separator: ",").compactMap { Double($0) } : [50, 100, 200, 300, 400, 600, 800, 1600]
+let rates = arguments.count > 2 ? arguments[2].split(separator: ",").compactMap { Double($0) } : [50, 100, 200, 300, 400, 500, 600, 700, 800, 900, 1000, 1200]
 guard FileManager.default.isExecutableFile(atPath: zmesPath), stepSeconds > 0, !rates.isEmpty else {
     FileHandle.standardError.write(Data("usage: AlarmRate [zmes binary, default .build/release/zmes] [seconds per step > 0] [rates, e.g. 50,100,200]\n".utf8))
     exit(2)
