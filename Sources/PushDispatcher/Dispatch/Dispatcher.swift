@@ -108,6 +108,8 @@ public final class Dispatcher: Sendable {
             /// Claimed and rendered, waiting for a slot: up to `maxInFlight` of them, so that a
             /// claim runs while a whole batch is still to send and the slots never run dry.
             var ready: [ReadyPush] = []
+            /// An MQTT broker's jobs go one at a time, in order; the rest as slots allow.
+            var inOrder = InOrderSends()
             var claiming = false
             var recording = false
             var waiting = false
@@ -134,12 +136,15 @@ public final class Dispatcher: Sendable {
                     await expireOldJobs()
                     await releaseExpiredClaims()
                 }
-                let starting = min(maxInFlight - inFlight, ready.count)
-                for push in ready.prefix(starting) {
-                    group.addTask { [marks] in .pushed(await self.attempt(push.job, via: push.route, broken: marks, text: push.text)) }
+                let starting = inOrder.take(maxInFlight - inFlight, from: &ready, key: \.inOrderKey)
+                for push in starting {
+                    group.addTask { [marks] in
+                        var done = await self.attempt(push.job, via: push.route, broken: marks, text: push.text)
+                        done.inOrderKey = push.inOrderKey
+                        return .pushed(done)
+                    }
                 }
-                ready.removeFirst(starting)
-                inFlight += starting
+                inFlight += starting.count
                 if !stopping, !claiming, !exhausted, inFlight + ready.count <= maxInFlight {
                     let senders = table.senders
                     marks = await broken.current(store: store, senders: table.generation, lifetime: Self.brokenCredentialsLifetime)
@@ -182,6 +187,7 @@ public final class Dispatcher: Sendable {
                 switch event {
                 case .pushed(let done):
                     inFlight -= 1
+                    inOrder.finished(key: done.inOrderKey)
                     if case .credentialRejected(let reason) = done.outcome, let name = done.credentialName {
                         marks[name] = reason
                         refusedNotYetMarked[name] = reason
@@ -192,7 +198,10 @@ public final class Dispatcher: Sendable {
                     exhausted = claimed.count < limit
                     var rendered = RenderedAlarms(template: template, pictures: pictures)
                     for job in claimed {
-                        ready.append(ReadyPush(job: job, route: senders[job.job.provider], text: rendered.text(for: job.job.alarm)))
+                        let route = senders[job.job.provider]
+                        let key = InOrderSends.key(provider: job.job.provider.rawValue, token: job.job.token, sender: route?.sender)
+                        inOrder.added(key: key)
+                        ready.append(ReadyPush(job: job, route: route, text: rendered.text(for: job.job.alarm), inOrderKey: key))
                     }
                 case .recorded(let left, let markedBroken):
                     recording = false
@@ -224,12 +233,15 @@ public final class Dispatcher: Sendable {
         var job: ClaimedJob
         var route: CredentialSender?
         var text: RenderedAlarm
+        /// Set when the job's sender keeps order (``InOrderSends``).
+        var inOrderKey: String?
     }
 
     struct Completed: Sendable {
         var job: ClaimedJob
         var outcome: PushOutcome
         var credentialName: String?
+        var inOrderKey: String? = nil
     }
 
     private func claim(limit: Int, providers: Set<PushProvider>) async -> [ClaimedJob] {

@@ -42,5 +42,12 @@ public struct PushMessage: Sendable {
 
 /// A provider client: turns a message into one HTTP/2 request and classifies the reply.
 public protocol PushSender: Sendable {
+    /// Whether this sender's jobs for one token go one at a time, in the outbox's order
+    /// (``InOrderSends``): an MQTT broker's, not a phone's.
+    var sendsInOrder: Bool { get }
     func send(_ message: PushMessage) async -> PushOutcome
+}
+
+extension PushSender {
+    public var sendsInOrder: Bool { false }
 }

@@ -33,6 +33,10 @@ public final class MQTTSender: PushSender {
         clients.mapValues { $0.failure ?? "ok" }
     }
 
+    /// A broker gets one alarm's messages, then the next alarm's of the same broker: an event's end
+    /// must not overtake its start (the motion state is retained).
+    public var sendsInOrder: Bool { true }
+
     public func send(_ message: PushMessage) async -> PushOutcome {
         guard let client = clients[message.token] else {
             return .failed(reason: "MQTT broker '\(message.token)' is not in the configuration (mqtt:) any more")
