@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import Model
 
-extension PushJob {
+extension PushJob: PositionalColumns {
     /// The columns `init(row:)` reads, in its order. Rows are decoded by position: looking
     /// columns up by name costs more than the rest of a claim.
     static let columns = """
@@ -10,11 +10,6 @@ extension PushJob {
         event_id, cause, kind, alarm_time, source, created_at, critical, detection
         """
     static let columnCount = 17
-
-    /// Prefix each column of `columns` with a table alias.
-    static func columns(of alias: String) -> String {
-        columns.split(separator: ",").map { "\(alias)." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")
-    }
 
     /// A row selected with `columns` first (more columns may follow).
     init?(row: Row) {
