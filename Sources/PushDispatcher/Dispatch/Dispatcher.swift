@@ -120,10 +120,8 @@ public final class Dispatcher: Sendable {
             var pending: [Completed] = []
             var lastFlush = ContinuousClock.now
             var broken = BrokenCredentials()
-            /// The credentials known broken now: the store's marks, and any a provider refused since
-            /// (a push after a refusal must not wait for the store write to learn of it).
+            /// The credentials known broken when the pushes now starting were started (`BrokenCredentials`).
             var marks: [String: String] = [:]
-            var refusedNotYetMarked: [String: String] = [:]
             var stopAnnounced = false
             while true {
                 let stopping = stop.isSet
@@ -148,7 +146,6 @@ public final class Dispatcher: Sendable {
                 if !stopping, !claiming, !exhausted, inFlight + ready.count <= maxInFlight {
                     let senders = table.senders
                     marks = await broken.current(store: store, senders: table.generation, lifetime: Self.brokenCredentialsLifetime)
-                        .merging(refusedNotYetMarked) { stored, _ in stored }
                     let limit = 2 * maxInFlight - inFlight - ready.count
                     claiming = true
                     group.addTask {
@@ -190,7 +187,7 @@ public final class Dispatcher: Sendable {
                     inOrder.finished(key: done.inOrderKey)
                     if case .credentialRejected(let reason) = done.outcome, let name = done.credentialName {
                         marks[name] = reason
-                        refusedNotYetMarked[name] = reason
+                        broken.refused(name, reason: reason)
                     }
                     pending.append(done)
                 case .claimed(let claimed, let limit, let senders):
@@ -206,10 +203,7 @@ public final class Dispatcher: Sendable {
                 case .recorded(let left, let markedBroken):
                     recording = false
                     outcomes = left  // nothing else adds to it while a write runs
-                    if !markedBroken.isEmpty {
-                        broken.invalidate()  // the next claim reads the marks, these among them
-                        for name in markedBroken { refusedNotYetMarked.removeValue(forKey: name) }
-                    }
+                    broken.marked(markedBroken)
                 case .woken:
                     waiting = false
                     exhausted = false
