@@ -214,4 +214,14 @@ struct ReplyClassificationTests {
         let late = policy.nextAttempt(after: 5, retryAfter: nil, agedFrom: now.addingTimeInterval(-59), now: now)
         #expect(late == nil)
     }
+
+    @Test("a first attempt whose connection was lost is retried at once; later ones back off, and none past the max age")
+    func retryAfterLostConnection() {
+        let policy = RetryPolicy(maxAge: 60)
+        let now = Date()
+        #expect(policy.nextAttempt(after: 1, retryAfter: nil, connectionLost: true, agedFrom: now, now: now) == now)
+        let second = policy.nextAttempt(after: 2, retryAfter: nil, connectionLost: true, agedFrom: now, now: now)!
+        #expect(second.timeIntervalSince(now) >= 1)  // 2 s of backoff with full jitter: 1 to 2 s
+        #expect(policy.nextAttempt(after: 1, retryAfter: nil, connectionLost: true, agedFrom: now.addingTimeInterval(-61), now: now) == nil)
+    }
 }

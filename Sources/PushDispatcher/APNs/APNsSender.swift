@@ -74,7 +74,7 @@ public struct APNsSender: PushSender {
         do {
             response = try await client.send(request)
         } catch {
-            return .done(.retry(reason: "\(error)", after: nil))
+            return .done(.connectionLost(reason: "\(error)"))
         }
         let reply = APNsReply(response)
         guard reply.providerTokenExpired else { return .done(reply.outcome) }

@@ -31,7 +31,7 @@ public enum CredentialProbe {
         switch outcome {
         case .delivered, .failed, .tokenGone, .badToken: return .accepted  // the credential passed; the dummy token did not
         case .credentialRejected(let reason): return .rejected(reason)
-        case .retry(let reason, _): return .unreachable(reason)
+        case .retry(let reason, _), .connectionLost(let reason): return .unreachable(reason)
         }
     }
 }

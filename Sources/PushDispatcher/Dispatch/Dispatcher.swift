@@ -90,7 +90,7 @@ public final class Dispatcher: Sendable {
     private enum DrainEvent: Sendable {
         case pushed(Completed)
         case claimed([ClaimedJob], limit: Int, senders: [PushProvider: CredentialSender])
-        case recorded(Outcomes, markedBroken: Set<String>)
+        case recorded(Outcomes, markedBroken: Set<String>, retriesDueNow: Bool)
         case woken
     }
 
@@ -163,8 +163,8 @@ public final class Dispatcher: Sendable {
                     recording = true
                     lastFlush = ContinuousClock.now
                     group.addTask {
-                        let (left, markedBroken) = await self.flush(batch, after: earlier)
-                        return .recorded(left, markedBroken: markedBroken)
+                        let (left, markedBroken, retriesDueNow) = await self.flush(batch, after: earlier)
+                        return .recorded(left, markedBroken: markedBroken, retriesDueNow: retriesDueNow)
                     }
                 }
                 if !stopping, exhausted, !waiting {
@@ -200,8 +200,9 @@ public final class Dispatcher: Sendable {
                         inOrder.added(key: key)
                         ready.append(ReadyPush(job: job, route: route, text: rendered.text(for: job.job.alarm), inOrderKey: key))
                     }
-                case .recorded(let left, let markedBroken):
+                case .recorded(let left, let markedBroken, let retriesDueNow):
                     recording = false
+                    if retriesDueNow { exhausted = false }  // claim them now, not at the next wake
                     outcomes = left  // nothing else adds to it while a write runs
                     broken.marked(markedBroken)
                 case .woken:
@@ -267,18 +268,19 @@ public final class Dispatcher: Sendable {
     }
 
     /// Records a batch of outcomes in one transaction, after any the store refused before.
-    /// - Returns: what the store still refused, and the credentials marked broken.
-    private func flush(_ batch: [Completed], after earlier: Outcomes) async -> (Outcomes, markedBroken: Set<String>) {
+    /// - Returns: what the store still refused, the credentials marked broken, and whether a retry is due at once.
+    private func flush(_ batch: [Completed], after earlier: Outcomes) async -> (Outcomes, markedBroken: Set<String>, retriesDueNow: Bool) {
         var outcomes = earlier
         var pending = batch
         guard !pending.isEmpty else {
             await record(&outcomes)
-            return (outcomes, [])
+            return (outcomes, [], false)
         }
         var results: [(jobID: Int64, token: String, result: JobResult)] = []
         results.reserveCapacity(pending.count)
         var rejected: [String: String] = [:]
         var counts: [OutcomeKey: Int] = [:]
+        var retriesDueNow = false
         let now = Date()
         let neverPushed = await tokensNeverPushed(in: pending)
         for index in pending.indices {
@@ -300,19 +302,27 @@ public final class Dispatcher: Sendable {
                 if let reason { metadata["reason"] = "\(reason)" }
                 return metadata
             }
+            func retryLater(_ reason: String, after: Duration?, connectionLost: Bool) {
+                let next = retry.nextAttempt(
+                    after: job.attempts, retryAfter: after, connectionLost: connectionLost, agedFrom: item.job.agedFrom, now: now)
+                if let next {
+                    results.append((job.id, job.token, .retry(at: next, reason: reason)))
+                    if next <= now { retriesDueNow = true }
+                    logger.notice("push will be retried", metadata: metadata(reason))
+                } else {
+                    results.append((job.id, job.token, .failed(reason: "expired: \(reason)")))
+                    logger.warning("push dead-lettered: too old to retry", metadata: metadata(reason))
+                }
+            }
             counts[OutcomeKey(provider: job.provider, outcome: item.outcome.metricName), default: 0] += 1
             switch item.outcome {
             case .delivered:
                 results.append((job.id, job.token, .delivered))
                 logger.debug("push delivered", metadata: metadata())
             case .retry(let reason, let after):
-                if let next = retry.nextAttempt(after: job.attempts, retryAfter: after, agedFrom: item.job.agedFrom, now: now) {
-                    results.append((job.id, job.token, .retry(at: next, reason: reason)))
-                    logger.notice("push will be retried", metadata: metadata(reason))
-                } else {
-                    results.append((job.id, job.token, .failed(reason: "expired: \(reason)")))
-                    logger.warning("push dead-lettered: too old to retry", metadata: metadata(reason))
-                }
+                retryLater(reason, after: after, connectionLost: false)
+            case .connectionLost(let reason):
+                retryLater(reason, after: nil, connectionLost: true)
             case .failed(let reason), .badToken(let reason):
                 results.append((job.id, job.token, .failed(reason: reason)))
                 logger.warning("push dead-lettered", metadata: metadata(reason))
@@ -337,7 +347,7 @@ public final class Dispatcher: Sendable {
         }
         outcomes.unrecorded.append(contentsOf: results.map { (result: $0, at: now) })
         await record(&outcomes)
-        return (outcomes, Set(rejected.keys))
+        return (outcomes, Set(rejected.keys), retriesDueNow)
     }
 
     /// Of the tokens the provider refused as bad, those whose device never had a push delivered.

@@ -9,6 +9,10 @@ public enum PushOutcome: Sendable, Equatable {
     case delivered
     /// Try again later; `after` is the provider's `Retry-After` (or a floor it implies).
     case retry(reason: String, after: Duration?)
+    /// No answer came: the connection failed or ended under the request (an HTTP/2 server's
+    /// `GOAWAY`, a reset, a timeout). Tried again at once the first time, on a new connection;
+    /// later times back off as ``retry(reason:after:)`` does.
+    case connectionLost(reason: String)
     /// Will never succeed as it is: dead-letter with the provider's reason.
     case failed(reason: String)
     /// The token is no longer valid; `at` is when the provider saw it go (APNs' 410 timestamp).
@@ -26,7 +30,7 @@ extension PushOutcome {
     public var metricName: String {
         switch self {
         case .delivered: return "delivered"
-        case .retry: return "retry"
+        case .retry, .connectionLost: return "retry"
         case .failed: return "failed"
         case .badToken: return "failed"  // the dispatcher reports it as failed or token_removed
         case .tokenGone: return "token_removed"

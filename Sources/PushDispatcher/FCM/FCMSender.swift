@@ -66,7 +66,7 @@ public struct FCMSender: PushSender {
         do {
             response = try await client.send(request)
         } catch {
-            return .done(.retry(reason: "\(error)", after: nil))
+            return .done(.connectionLost(reason: "\(error)"))
         }
         let outcome = FCMReply(response).outcome
         if response.status == 401, case .failed = outcome { return .done(outcome) }  // THIRD_PARTY_AUTH_ERROR

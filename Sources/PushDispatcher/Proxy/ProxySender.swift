@@ -21,7 +21,7 @@ public struct ProxySender: PushSender {
         do {
             return ProxyReply(try await client.send(request)).outcome
         } catch {
-            return .retry(reason: "\(error)", after: nil)
+            return .connectionLost(reason: "\(error)")
         }
     }
 
