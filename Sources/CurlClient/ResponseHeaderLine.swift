@@ -16,7 +16,14 @@ struct ResponseHeaderLine {
         var valueEnd = line.count
         while valueStart < valueEnd, isBlank(line[valueStart]) { valueStart += 1 }
         while valueEnd > valueStart, isBlank(line[valueEnd - 1]) { valueEnd -= 1 }
-        name = String(decoding: line[nameStart..<nameEnd].lazy.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+        // Lower-cased straight into the string's storage: a lazy map was decoded through the
+        // standard library's generic path, with a dynamic cast per header line of every push.
+        name = String(unsafeUninitializedCapacity: nameEnd - nameStart) { buffer in
+            for (offset, byte) in line[nameStart..<nameEnd].enumerated() {
+                buffer[offset] = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+            }
+            return nameEnd - nameStart
+        }
         value = String(decoding: line[valueStart..<valueEnd], as: UTF8.self)
     }
 }
