@@ -52,6 +52,38 @@ struct SessionFrameHandlerTests {
         #expect(droppedCount == "zmes_websocket_messages_dropped_total 2")
     }
 
+    @Test("an alarm in wire form goes out as NIO's encoder writes it, under the same rules: dropped for a peer that stopped reading, nothing after a close")
+    func wireForm() throws {
+        let settings = SessionFrameHandler.Settings(
+            pingInterval: .seconds(30), closeTimeout: .seconds(5),
+            dropped: Counter(label: "zmes_websocket_messages_dropped_total", factory: PrometheusMetricsFactory(registry: metrics)))
+        let handler = SessionFrameHandler(settings: settings)
+        let channel = EmbeddedChannel(handlers: [WebSocketFrameEncoder(), handler], loop: EmbeddedEventLoop())
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 9000)).wait()
+        func sent() throws -> [UInt8] {
+            var bytes: [UInt8] = []
+            while let part = try channel.readOutbound(as: ByteBuffer.self) { bytes += Array(part.readableBytesView) }
+            return bytes
+        }
+        let alarm = WireFrame(SessionWriter.textFrame(#"{"event":"alarm"}"#))
+        handler.write(encoded: alarm)
+        // FIN and text, 17 bytes, unmasked: what a client reads as one text message.
+        #expect(try sent() == [0x81, 17] + Array(#"{"event":"alarm"}"#.utf8))
+
+        channel.isWritable = false
+        channel.pipeline.fireChannelWritabilityChanged()
+        handler.write(encoded: alarm)
+        #expect(try sent().isEmpty)
+        #expect(droppedCount == "zmes_websocket_messages_dropped_total 1")
+
+        channel.isWritable = true
+        channel.pipeline.fireChannelWritabilityChanged()
+        SessionWriter(channel: channel).close(.goingAway, reason: "bye")
+        handler.write(encoded: alarm)
+        #expect(try sent() == [0x88, 5, 0x03, 0xE9] + Array("bye".utf8), "the close frame, and nothing after it")
+        _ = try? channel.finish()
+    }
+
     @Test("nothing follows a close frame, and the socket closes if the peer never answers it")
     func closeIsLast() throws {
         SessionWriter(channel: channel).close(.policyViolation, reason: "NOAUTH")

@@ -51,13 +51,14 @@ struct ClientPipeline: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
                     HandshakeDeadlineHandler.disarm(pipeline)
-                    let connection = Connection(
-                        context: context, writer: SessionWriter(channel: channel), address: clientAddress(channel, request))
+                    let frames = SessionFrameHandler(settings: frameSettings)
+                    let writer = SessionWriter(channel: channel, frames: NIOLoopBound(frames, eventLoop: channel.eventLoop))
+                    let connection = Connection(context: context, writer: writer, address: clientAddress(channel, request))
                     try pipeline.addHandlers([
                         // Real clients send a message in one frame; 128 fragments are more than any needs.
                         NIOWebSocketFrameAggregator(
                             minNonFinalFragmentSize: 1, maxAccumulatedFrameCount: 128, maxAccumulatedFrameSize: context.frameCeiling),
-                        SessionFrameHandler(settings: frameSettings),
+                        frames,
                         SessionFrameReader(inbox: SerialInbox(connection)),
                     ])
                 }

@@ -6,22 +6,27 @@ import NIOWebSocket
 struct EventLoopBatches {
     private struct Batch: Sendable {
         let eventLoop: any EventLoop
-        var writes: [(channel: any Channel, frame: WebSocketFrame)] = []
+        var writes: [(writer: SessionWriter, frame: WireFrame)] = []
     }
 
     private var batches: [ObjectIdentifier: Batch] = [:]
 
-    mutating func add(_ frame: WebSocketFrame, to channel: any Channel) {
-        let loop = channel.eventLoop
-        batches[ObjectIdentifier(loop), default: Batch(eventLoop: loop)].writes.append((channel, frame))
+    mutating func add(_ frame: WireFrame, to writer: SessionWriter) {
+        let loop = writer.channel.eventLoop
+        batches[ObjectIdentifier(loop), default: Batch(eventLoop: loop)].writes.append((writer, frame))
     }
 
-    /// Writes and flushes every frame, each loop's on that loop.
+    /// Writes and flushes every frame, each loop's on that loop: in wire form through the session's
+    /// `SessionFrameHandler` where the writer has one, else as a frame into the channel.
     func flush() {
         for batch in batches.values {
             batch.eventLoop.execute {
                 for write in batch.writes {
-                    write.channel.writeAndFlush(write.frame, promise: nil)
+                    if let frames = write.writer.frames {
+                        frames.value.write(encoded: write.frame)
+                    } else {
+                        write.writer.channel.writeAndFlush(write.frame.frame, promise: nil)
+                    }
                 }
             }
         }

@@ -33,12 +33,17 @@ final class SessionFrameHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// The channel's writability, kept from its events: reading it from the channel on every
     /// frame touches one more cold object per session when an alarm goes to 10,000 of them.
     private var writable = true
+    /// This handler's place in the pipeline, and the websocket encoder's (found at the first frame
+    /// in wire form): ``write(encoded:)`` writes from there, past the encoder.
+    private var context: ChannelHandlerContext?
+    private var encoderContext: ChannelHandlerContext?
 
     init(settings: Settings) {
         self.settings = settings
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
         writable = context.channel.isWritable
         let loopBound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
         let interval = settings.pingInterval
@@ -49,6 +54,8 @@ final class SessionFrameHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func handlerRemoved(context: ChannelHandlerContext) {
         stopTimers()
+        self.context = nil
+        encoderContext = nil
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -92,6 +99,25 @@ final class SessionFrameHandler: ChannelDuplexHandler, RemovableChannelHandler {
             break
         }
         context.write(data, promise: promise)
+    }
+
+    /// An alarm's frame already in wire form (``WireFrame``), under the rules every frame follows here:
+    /// nothing after a close frame, nothing for a peer that stopped reading. On the channel's event loop.
+    func write(encoded wire: WireFrame) {
+        guard let context, !closeSent else { return }
+        guard writable else {
+            settings.dropped.increment()
+            return
+        }
+        if encoderContext == nil {
+            encoderContext = try? context.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self)
+        }
+        guard let encoderContext else {
+            context.writeAndFlush(wrapOutboundOut(wire.frame), promise: nil)  // no encoder to pass: as a frame
+            return
+        }
+        // From the encoder's place: the bytes go on to TLS as the encoder would have written them.
+        encoderContext.writeAndFlush(NIOAny(wire.bytes), promise: nil)
     }
 
     private func ping(_ context: ChannelHandlerContext) {

@@ -98,7 +98,7 @@ actor SessionRegistry {
         for (token, entry) in chosen {
             if owners[token] != nil {
                 guard notified.contains(token), entry.state.user?.monitors.contains(alarm.monitorId) == true else { continue }
-                writes.add(wire.frame(supplementary: pushed.contains(token)), to: entry.writer.channel)
+                writes.add(wire.frame(supplementary: pushed.contains(token)), to: entry.writer)
                 sent += 1
             } else if deliverToWebsocketOnly(&wire, entry, now: now, into: &writes) {
                 sent += 1
@@ -129,7 +129,7 @@ actor SessionRegistry {
             // an end is only for the connections told of its start.
             guard alarm.kind == .end, previous == nil, startsRouted[monitor] == nil else { return false }
         }
-        writes.add(wire.frame(supplementary: false), to: entry.writer.channel)
+        writes.add(wire.frame(supplementary: false), to: entry.writer)
         return true
     }
 

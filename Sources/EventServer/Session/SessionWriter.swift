@@ -8,6 +8,14 @@ import NIOWebSocket
 /// loop in one hop onto that loop (`SessionRegistry.deliver`), as a bare NIO server would.
 struct SessionWriter: Sendable {
     let channel: any Channel
+    /// The session's `SessionFrameHandler`, for frames already in wire form (`WireFrame`);
+    /// nil where a test builds a writer on a bare channel.
+    let frames: NIOLoopBound<SessionFrameHandler>?
+
+    init(channel: any Channel, frames: NIOLoopBound<SessionFrameHandler>? = nil) {
+        self.channel = channel
+        self.frames = frames
+    }
 
     func send(text: String) {
         channel.writeAndFlush(Self.textFrame(text), promise: nil)
