@@ -88,10 +88,7 @@ final class SessionFrameHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 loopBound.value.close(promise: nil)
             }
         case .text, .binary, .continuation:
-            guard writable else {
-                // The peer has stopped reading and the socket's send buffer is past its
-                // high-water mark: drop rather than hold an unbounded backlog for it.
-                settings.dropped.increment()
+            guard peerIsReading() else {
                 promise?.succeed()
                 return
             }
@@ -104,11 +101,7 @@ final class SessionFrameHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// An alarm's frame already in wire form (``WireFrame``), under the rules every frame follows here:
     /// nothing after a close frame, nothing for a peer that stopped reading. On the channel's event loop.
     func write(encoded wire: WireFrame) {
-        guard let context, !closeSent else { return }
-        guard writable else {
-            settings.dropped.increment()
-            return
-        }
+        guard let context, !closeSent, peerIsReading() else { return }
         if encoderContext == nil {
             encoderContext = try? context.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self)
         }
@@ -118,6 +111,14 @@ final class SessionFrameHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         // From the encoder's place: the bytes go on to TLS as the encoder would have written them.
         encoderContext.writeAndFlush(NIOAny(wire.bytes), promise: nil)
+    }
+
+    /// Whether a message may go to the peer now. One that has stopped reading, its socket's send buffer
+    /// past the high-water mark, gets nothing: the message is dropped and counted rather than held in
+    /// an unbounded backlog for it.
+    private func peerIsReading() -> Bool {
+        if !writable { settings.dropped.increment() }
+        return writable
     }
 
     private func ping(_ context: ChannelHandlerContext) {
